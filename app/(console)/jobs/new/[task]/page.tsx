@@ -1,0 +1,27 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { LaunchForm } from '@/components/launch-form';
+import { findTask } from '@/jobs/catalogue';
+import { canLaunchTask } from '@/jobs/permissions';
+import { taskFormFields } from '@/jobs/task-form';
+import { requireViewer } from '@/lib/session';
+import { launchJobAction } from '../../actions';
+
+export const metadata: Metadata = { title: 'Launch a job' };
+
+export default async function LaunchTaskPage({ params }: { params: Promise<{ task: string }> }) {
+  const viewer = await requireViewer();
+  const task = findTask((await params).task);
+  if (!task || !canLaunchTask(viewer, task.launchableBy)) notFound();
+  return (
+    <div className="max-w-2xl space-y-4">
+      <Link href="/jobs/new" className="text-sm text-blue-700 hover:underline">
+        ← All tasks
+      </Link>
+      <h1 className="text-xl font-semibold">{task.title}</h1>
+      <p className="text-slate-600">{task.description}</p>
+      <LaunchForm fields={taskFormFields(task)} action={launchJobAction.bind(null, task.name)} />
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { z } from 'zod';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { JobsTable } from '@/components/jobs-table';
+import { canClearJobs, seesAllJobs } from '@/jobs/permissions';
+import { jobTabs, listJobsForViewer, type JobsTab } from '@/jobs/queries';
+import { requireViewer } from '@/lib/session';
+import { clearInactiveJobsAction } from './actions';
+
+export const metadata: Metadata = { title: 'Jobs' };
+
+const cursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
+const searchSchema = z.object({
+  tab: z.enum(jobTabs).catch('all'),
+  after: cursor,
+  before: cursor,
+  cleared: z.coerce.number().int().min(0).optional().catch(undefined),
+  notice: z.enum(['cannot-clear']).optional().catch(undefined),
+});
+
+const tabNames: Record<JobsTab, string> = { all: 'All jobs', active: 'Active jobs', failed: 'Failed jobs' };
+const emptyMessages: Record<JobsTab, string> = {
+  all: 'There are no jobs.',
+  active: 'There are no active jobs.',
+  failed: 'There are no failed jobs.',
+};
+
+export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const viewer = await requireViewer();
+  const search = searchSchema.parse(await searchParams);
+  const page = await listJobsForViewer(viewer, { tab: search.tab, after: search.after, before: search.before });
+  const showUser = seesAllJobs(viewer);
+  const firstPage = search.after === undefined && search.before === undefined;
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-xl font-semibold">{showUser ? 'All users’ jobs' : 'Your jobs'}</h1>
+        <div className="flex flex-wrap items-center gap-2">
+          <Link
+            href={`/jobs?tab=${search.tab}`}
+            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100"
+          >
+            Refresh
+          </Link>
+          <AutoRefresh />
+          {canClearJobs(viewer) ? (
+            <form action={clearInactiveJobsAction}>
+              <input type="hidden" name="tab" value={search.tab} />
+              <button
+                type="submit"
+                className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100"
+              >
+                Clear inactive jobs
+              </button>
+            </form>
+          ) : null}
+        </div>
+      </div>
+
+      {search.cleared !== undefined ? (
+        <p role="status" className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">
+          Cleared {search.cleared} inactive {search.cleared === 1 ? 'job' : 'jobs'}.
+        </p>
+      ) : null}
+      {search.notice === 'cannot-clear' ? (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+          You cannot clear jobs.
+        </p>
+      ) : null}
+
+      <nav aria-label="Job views" className="border-b border-slate-200">
+        <ul className="-mb-px flex gap-4 text-sm">
+          {jobTabs.map((tab) => (
+            <li key={tab}>
+              <Link
+                href={`/jobs?tab=${tab}`}
+                aria-current={tab === search.tab ? 'page' : undefined}
+                className={`inline-block border-b-2 px-1 pb-2 ${tab === search.tab ? 'border-blue-700 font-semibold text-blue-800' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+              >
+                {tabNames[tab]}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+
+      {page.jobs.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-10 text-center text-slate-600" data-testid="no-jobs">
+          {firstPage ? emptyMessages[search.tab] : 'There are no more jobs here.'}
+        </p>
+      ) : (
+        <JobsTable jobs={page.jobs} showUser={showUser} caption={tabNames[search.tab]} />
+      )}
+
+      {page.newer !== null || page.older !== null || !firstPage ? (
+        <nav aria-label="Pages" className="flex justify-between text-sm">
+          <span className="flex gap-4">
+            {!firstPage ? <Link href={`/jobs?tab=${search.tab}`} className="text-blue-700 hover:underline">Newest</Link> : null}
+            {page.newer !== null ? (
+              <Link href={`/jobs?tab=${search.tab}&before=${page.newer}`} className="text-blue-700 hover:underline">
+                ← Newer
+              </Link>
+            ) : null}
+          </span>
+          {page.older !== null ? (
+            <Link href={`/jobs?tab=${search.tab}&after=${page.older}`} className="text-blue-700 hover:underline">
+              Older →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </div>
+  );
+}

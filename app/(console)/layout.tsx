@@ -1,0 +1,41 @@
+import Link from 'next/link';
+import { requireViewer } from '@/lib/session';
+import { signOutAction } from './actions';
+
+const roleNames = { user: 'User', admin: 'Administrator', auditor: 'Auditor' } as const;
+
+export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
+  const viewer = await requireViewer();
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <Link href="/jobs" className="text-base font-semibold">
+            Jobs console
+          </Link>
+          <nav aria-label="Main" className="flex gap-4 text-sm">
+            <Link href="/jobs" className="text-slate-700 hover:text-blue-700">
+              Jobs
+            </Link>
+            {viewer.role !== 'auditor' ? (
+              <Link href="/jobs/new" className="text-slate-700 hover:text-blue-700">
+                Launch a job
+              </Link>
+            ) : null}
+          </nav>
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            <span data-testid="viewer">
+              {viewer.email} <span className="text-slate-500">· {roleNames[viewer.role]}</span>
+            </span>
+            <form action={signOutAction}>
+              <button type="submit" className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-100">
+                Sign out
+              </button>
+            </form>
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+    </div>
+  );
+}

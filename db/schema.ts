@@ -1,0 +1,168 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+
+export const userRoles = ['user', 'admin', 'auditor'] as const;
+export const jobStatuses = ['scheduled', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
+export const activeJobStatuses = ['scheduled', 'queued', 'retrying', 'running'] as const;
+export const inactiveJobStatuses = ['completed', 'failed', 'cancelled'] as const;
+export const jobPriorities = ['critical', 'high', 'normal', 'low'] as const;
+export const jobOrigins = ['web', 'cli', 'schedule', 'api'] as const;
+export const logLevels = ['info', 'warning', 'error'] as const;
+
+export type UserRole = (typeof userRoles)[number];
+export type JobStatus = (typeof jobStatuses)[number];
+export type JobPriority = (typeof jobPriorities)[number];
+export type JobOrigin = (typeof jobOrigins)[number];
+export type LogLevel = (typeof logLevels)[number];
+
+export const userRole = pgEnum('user_role', userRoles);
+export const jobStatus = pgEnum('job_status', jobStatuses);
+export const jobPriority = pgEnum('job_priority', jobPriorities);
+export const jobOrigin = pgEnum('job_origin', jobOrigins);
+export const logLevel = pgEnum('log_level', logLevels);
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull().unique(),
+    role: userRole('role').notNull().default('user'),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    disabledAt: timestamptz('disabled_at'),
+  },
+  (t) => [check('users_email_lowercase', sql`${t.email} = lower(${t.email})`)],
+);
+
+/**
+ * The history of every job: the source of truth for the UI. graphile-worker's own row is deleted
+ * when a job ends, so it cannot be the history.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    task: text('task').notNull(),
+    title: text('title').notNull(),
+    status: jobStatus('status').notNull().default('queued'),
+    priority: jobPriority('priority').notNull().default('normal'),
+    queue: text('queue').notNull().default('default'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    origin: jobOrigin('origin').notNull(),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'restrict' }),
+    osUser: text('os_user'),
+    relatedUrl: text('related_url'),
+    progress: real('progress').notNull().default(0),
+    step: text('step'),
+    message: text('message'),
+    warnings: integer('warnings').notNull().default(0),
+    errors: integer('errors').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(1),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    runAt: timestamptz('run_at').notNull().defaultNow(),
+    startedAt: timestamptz('started_at'),
+    finishedAt: timestamptz('finished_at'),
+    heartbeatAt: timestamptz('heartbeat_at'),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    workerId: text('worker_id'),
+    result: jsonb('result'),
+    error: text('error'),
+    errorStack: text('error_stack'),
+    cancelRequestedAt: timestamptz('cancel_requested_at'),
+    cancelRequestedBy: uuid('cancel_requested_by').references(() => users.id),
+    clearedAt: timestamptz('cleared_at'),
+    clearedBy: uuid('cleared_by').references(() => users.id),
+    retryOf: bigint('retry_of', { mode: 'number' }).references((): AnyPgColumn => jobs.id),
+    scheduleId: bigint('schedule_id', { mode: 'number' }),
+  },
+  (t) => [
+    check('jobs_progress_range', sql`${t.progress} >= 0 and ${t.progress} <= 1`),
+    check('jobs_web_has_owner', sql`${t.origin} not in ('web', 'api') or ${t.ownerId} is not null`),
+    check('jobs_cli_has_no_owner', sql`${t.origin} <> 'cli' or (${t.ownerId} is null and ${t.osUser} is not null)`),
+    check('jobs_attempts_positive', sql`${t.attempts} >= 0 and ${t.maxAttempts} >= 1`),
+    // Jobs page, newest first: everyone's (admins) and one owner's (users), without cleared jobs.
+    index('jobs_listed_idx').on(t.id.desc()).where(sql`${t.clearedAt} is null`),
+    index('jobs_owner_listed_idx').on(t.ownerId, t.id.desc()).where(sql`${t.clearedAt} is null`),
+    // Active and Failed tabs stay cheap whatever the size of the history. Active jobs are few at any
+    // time, so one index serves every viewer; failed jobs pile up, so they get one per query shape.
+    index('jobs_active_idx')
+      .on(t.id.desc())
+      .where(sql`${t.status} in ('scheduled', 'queued', 'retrying', 'running')`),
+    index('jobs_failed_idx').on(t.id.desc()).where(sql`${t.status} = 'failed' and ${t.clearedAt} is null`),
+    index('jobs_owner_failed_idx')
+      .on(t.ownerId, t.id.desc())
+      .where(sql`${t.status} = 'failed' and ${t.clearedAt} is null`),
+    // Admins clear CLI jobs as well as their own.
+    index('jobs_cli_listed_idx').on(t.id.desc()).where(sql`${t.origin} = 'cli' and ${t.clearedAt} is null`),
+    index('jobs_retry_of_idx').on(t.retryOf).where(sql`${t.retryOf} is not null`),
+  ],
+);
+
+export const jobLogs = pgTable(
+  'job_logs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    jobId: bigint('job_id', { mode: 'number' })
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    at: timestamptz('at').notNull().defaultNow(),
+    level: logLevel('level').notNull().default('info'),
+    attempt: integer('attempt').notNull().default(0),
+    message: text('message').notNull(),
+  },
+  (t) => [index('job_logs_job_idx').on(t.jobId, t.id)],
+);
+
+/** Append-only (a trigger refuses UPDATE and DELETE): who did what to which jobs, when, from where. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamptz('at').notNull().defaultNow(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'restrict' }),
+    actorLabel: text('actor_label').notNull(),
+    actorRole: text('actor_role').notNull(),
+    action: text('action').notNull(),
+    jobIds: bigint('job_ids', { mode: 'number' }).array().notNull().default(sql`'{}'::bigint[]`),
+    jobCount: integer('job_count').notNull().default(0),
+    filter: jsonb('filter'),
+    origin: text('origin').notNull(),
+    address: text('address'),
+    details: jsonb('details'),
+  },
+  (t) => [index('audit_events_at_idx').on(t.at.desc()), index('audit_events_actor_idx').on(t.actorId, t.at.desc())],
+);
+
+/** One row per worker process; the heartbeat lets the console tell live workers from dead ones. */
+export const workers = pgTable('workers', {
+  id: text('id').primaryKey(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  concurrency: integer('concurrency').notNull(),
+  running: integer('running').notNull().default(0),
+  startedAt: timestamptz('started_at').notNull().defaultNow(),
+  lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+  stoppedAt: timestamptz('stopped_at'),
+});
+
+export type User = typeof users.$inferSelect;
+export type Job = typeof jobs.$inferSelect;
+export type NewJob = typeof jobs.$inferInsert;
+export type JobLog = typeof jobLogs.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;

@@ -1,0 +1,27 @@
+import { canLaunchTask } from './permissions';
+import type { TaskDefinition } from './task';
+import { csvImportCheckTask } from './tasks/csv-import-check';
+import { failingTask } from './tasks/failing';
+import { historyReportTask } from './tasks/history-report';
+import { longRunningTask } from './tasks/long-running';
+import { queueMaintenanceTask } from './tasks/queue-maintenance';
+import type { Viewer } from './viewer';
+
+/** Every task the console can run, in the order the launch page lists them. */
+export const taskCatalogue: readonly TaskDefinition[] = [
+  historyReportTask,
+  csvImportCheckTask,
+  longRunningTask,
+  failingTask,
+  queueMaintenanceTask,
+];
+
+/** The task called `name`, if there is one. */
+export function findTask(name: string): TaskDefinition | undefined {
+  return taskCatalogue.find((task) => task.name === name);
+}
+
+/** The tasks the viewer may launch. */
+export function tasksLaunchableBy(viewer: Viewer): TaskDefinition[] {
+  return taskCatalogue.filter((task) => canLaunchTask(viewer, task.launchableBy));
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { recordAudit, type ActionSource } from './audit';
+import { findTask } from './catalogue';
+import { enqueueJobs } from './enqueue';
+import { ForbiddenError, ValidationError } from './errors';
+import { canLaunchTask } from './permissions';
+import type { TaskDefinition } from './task';
+import type { Viewer } from './viewer';
+
+/** Field errors from a failed parse, keyed by top-level field ('' for errors about the whole input). */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? String(issue.path[0]) : '';
+    (errors[key] ??= []).push(issue.message);
+  }
+  return errors;
+}
+
+/** Parses a task's arguments with its schema, or throws a ValidationError with field errors. */
+export function parseTaskArguments(task: TaskDefinition, input: unknown): Record<string, unknown> {
+  const parsed = task.schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw new ValidationError(`The arguments for "${task.title}" are not valid.`, fieldErrorsOf(parsed.error));
+  }
+  return parsed.data as Record<string, unknown>;
+}
+
+/**
+ * Launches a task for a viewer, from the web, the CLI or the API: checks the viewer may launch it,
+ * validates the arguments with the task's schema, then creates the job and its audit row in one
+ * transaction. Returns the new job's id.
+ */
+export async function launchJob(
+  viewer: Viewer,
+  taskName: string,
+  input: unknown,
+  source: ActionSource,
+): Promise<number> {
+  const task = findTask(taskName);
+  if (!task) throw new ValidationError(`There is no task called "${taskName}".`, { task: ['Unknown task'] });
+  if (!canLaunchTask(viewer, task.launchableBy)) throw new ForbiddenError(`You cannot launch "${task.title}".`);
+  const payload = parseTaskArguments(task, input);
+  return getDb().transaction(async (tx) => {
+    const [id] = await enqueueJobs(tx, [
+      {
+        task,
+        payload,
+        origin: source.origin,
+        ownerId: viewer.kind === 'person' ? viewer.id : null,
+        osUser: viewer.kind === 'cli' ? viewer.osUser : null,
+      },
+    ]);
+    await recordAudit(tx, { viewer, action: 'job.launch', source, jobIds: [id!], details: { task: task.name } });
+    return id!;
+  });
+}

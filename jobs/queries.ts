@@ -1,0 +1,224 @@
+import 'server-only';
+import { aliasedTable, and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import { getDb } from '@/db/client';
+import { activeJobStatuses, jobLogs, jobs, users, type JobOrigin, type JobStatus, type LogLevel } from '@/db/schema';
+import { recordAudit, type ActionSource } from './audit';
+import { NotFoundError } from './errors';
+import { clearableJobs, listedJobs, visibleJobs } from './permissions';
+import type { Viewer } from './viewer';
+
+/**
+ * The jobs data-access layer: every read and write of jobs on behalf of a viewer goes through here,
+ * with the viewer's permissions in the query itself. Functions return plain objects with the
+ * columns a page needs, never whole rows.
+ */
+
+export const jobTabs = ['all', 'active', 'failed'] as const;
+export type JobsTab = (typeof jobTabs)[number];
+
+export const JOBS_PAGE_SIZE = 50;
+
+export interface JobListItem {
+  id: number;
+  task: string;
+  title: string;
+  status: JobStatus;
+  progress: number;
+  step: string | null;
+  message: string | null;
+  origin: JobOrigin;
+  /** Who started it: an email, or the OS user for a CLI job. */
+  startedBy: string | null;
+  relatedUrl: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  clearedAt: Date | null;
+}
+
+export interface JobsPage {
+  jobs: JobListItem[];
+  /** Cursor for the page of newer jobs (`before`), if there is one. */
+  newer: number | null;
+  /** Cursor for the page of older jobs (`after`), if there is one. */
+  older: number | null;
+}
+
+const owners = aliasedTable(users, 'owners');
+
+const listColumns = {
+  id: jobs.id,
+  task: jobs.task,
+  title: jobs.title,
+  status: jobs.status,
+  progress: jobs.progress,
+  step: jobs.step,
+  message: jobs.message,
+  origin: jobs.origin,
+  ownerEmail: owners.email,
+  osUser: jobs.osUser,
+  relatedUrl: jobs.relatedUrl,
+  createdAt: jobs.createdAt,
+  startedAt: jobs.startedAt,
+  finishedAt: jobs.finishedAt,
+  clearedAt: jobs.clearedAt,
+};
+
+function tabCondition(tab: JobsTab) {
+  if (tab === 'active') return inArray(jobs.status, [...activeJobStatuses]);
+  if (tab === 'failed') return eq(jobs.status, 'failed');
+  return undefined;
+}
+
+function startedBy(row: { ownerEmail: string | null; osUser: string | null }): string | null {
+  return row.ownerEmail ?? (row.osUser ? `${row.osUser} (cli)` : null);
+}
+
+/**
+ * One page of the viewer's jobs page, newest first, by keyset: `after` gives the page of jobs older
+ * than that id, `before` the page of jobs newer than it.
+ */
+export async function listJobsForViewer(
+  viewer: Viewer,
+  options: { tab: JobsTab; after?: number; before?: number; limit?: number },
+): Promise<JobsPage> {
+  const limit = options.limit ?? JOBS_PAGE_SIZE;
+  const goingBack = options.before !== undefined && options.after === undefined;
+  const cursor = goingBack ? gt(jobs.id, options.before!) : options.after !== undefined ? lt(jobs.id, options.after) : undefined;
+  const rows = await getDb()
+    .select(listColumns)
+    .from(jobs)
+    .leftJoin(owners, eq(owners.id, jobs.ownerId))
+    .where(and(listedJobs(viewer), tabCondition(options.tab), cursor))
+    .orderBy(goingBack ? asc(jobs.id) : desc(jobs.id))
+    .limit(limit + 1);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (goingBack) page.reverse();
+  const items = page.map(({ ownerEmail, osUser, ...row }) => ({ ...row, startedBy: startedBy({ ownerEmail, osUser }) }));
+  const first = items[0]?.id ?? null;
+  const last = items.at(-1)?.id ?? null;
+  return goingBack
+    ? { jobs: items, newer: more ? first : null, older: last }
+    : { jobs: items, newer: options.after !== undefined ? first : null, older: more ? last : null };
+}
+
+export interface JobLogLine {
+  id: number;
+  at: Date;
+  level: LogLevel;
+  attempt: number;
+  message: string;
+}
+
+export interface JobDetails extends JobListItem {
+  priority: string;
+  queue: string;
+  payload: Record<string, unknown>;
+  warnings: number;
+  errors: number;
+  attempts: number;
+  maxAttempts: number;
+  runAt: Date;
+  workerId: string | null;
+  result: unknown;
+  error: string | null;
+  errorStack: string | null;
+  retryOf: number | null;
+  log: JobLogLine[];
+  /** Whether the log was cut to its last lines. */
+  logTruncated: boolean;
+}
+
+const MAX_LOG_LINES = 1000;
+
+/** A job the viewer may see, with its log; null when it does not exist or is someone else's. */
+export async function getJobForViewer(viewer: Viewer, id: number): Promise<JobDetails | null> {
+  const db = getDb();
+  const [row] = await db
+    .select({
+      ...listColumns,
+      priority: jobs.priority,
+      queue: jobs.queue,
+      payload: jobs.payload,
+      warnings: jobs.warnings,
+      errors: jobs.errors,
+      attempts: jobs.attempts,
+      maxAttempts: jobs.maxAttempts,
+      runAt: jobs.runAt,
+      workerId: jobs.workerId,
+      result: jobs.result,
+      error: jobs.error,
+      errorStack: jobs.errorStack,
+      retryOf: jobs.retryOf,
+    })
+    .from(jobs)
+    .leftJoin(owners, eq(owners.id, jobs.ownerId))
+    .where(and(eq(jobs.id, id), visibleJobs(viewer)));
+  if (!row) return null;
+  const lines = await db
+    .select({ id: jobLogs.id, at: jobLogs.at, level: jobLogs.level, attempt: jobLogs.attempt, message: jobLogs.message })
+    .from(jobLogs)
+    .where(eq(jobLogs.jobId, id))
+    .orderBy(desc(jobLogs.id))
+    .limit(MAX_LOG_LINES + 1);
+  const { ownerEmail, osUser, ...rest } = row;
+  return {
+    ...rest,
+    startedBy: startedBy({ ownerEmail, osUser }),
+    log: lines.slice(0, MAX_LOG_LINES).reverse(),
+    logTruncated: lines.length > MAX_LOG_LINES,
+  };
+}
+
+/**
+ * "Clear inactive jobs": hides the viewer's completed, failed and cancelled jobs from the jobs page
+ * (for an admin, CLI jobs too; never another user's). The rows stay in the history. Returns how
+ * many jobs were cleared; the audit row is written in the same transaction.
+ */
+export async function clearInactiveJobs(viewer: Viewer, source: ActionSource): Promise<number> {
+  const condition = clearableJobs(viewer);
+  return getDb().transaction(async (tx) => {
+    const cleared = await tx
+      .update(jobs)
+      .set({ clearedAt: sql`now()`, clearedBy: viewer.kind === 'person' ? viewer.id : null, updatedAt: sql`now()` })
+      .where(condition)
+      .returning({ id: jobs.id });
+    const jobIds = cleared.map(({ id }) => id);
+    await recordAudit(tx, { viewer, action: 'jobs.clear_inactive', source, jobIds });
+    return jobIds.length;
+  });
+}
+
+/** Throws NotFoundError unless the viewer may see job `id`. */
+export async function assertJobVisible(viewer: Viewer, id: number): Promise<void> {
+  const [row] = await getDb()
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.id, id), visibleJobs(viewer)));
+  if (!row) throw new NotFoundError();
+}
+
+export interface HistorySummaryRow {
+  task: string;
+  status: JobStatus;
+  jobs: number;
+  /** Mean run time of the jobs that started and ended, in seconds. */
+  meanSeconds: number | null;
+}
+
+/** Counts of the viewer's visible jobs created in [from, to), by task and status. */
+export async function summariseJobHistory(viewer: Viewer, from: Date, to: Date): Promise<HistorySummaryRow[]> {
+  const rows = await getDb()
+    .select({
+      task: jobs.task,
+      status: jobs.status,
+      jobs: sql<number>`count(*)::int`,
+      meanSeconds: sql<number | null>`round(avg(extract(epoch from ${jobs.finishedAt} - ${jobs.startedAt}))::numeric, 3)::float8`,
+    })
+    .from(jobs)
+    .where(and(visibleJobs(viewer), gte(jobs.createdAt, from), lt(jobs.createdAt, to)))
+    .groupBy(jobs.task, jobs.status)
+    .orderBy(jobs.task, jobs.status);
+  return rows;
+}

@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { and, eq, sql } from 'drizzle-orm';
+import { makeWorkerUtils, run, type Runner, type TaskList } from 'graphile-worker';
+import { createDb } from '@/db/client';
+import { jobs, workers } from '@/db/schema';
+import { taskCatalogue } from '../catalogue';
+import { quietLogger } from './logger';
+import { wrapTask } from './run-task';
+
+export interface RunningWorker {
+  id: string;
+  /** Stops taking jobs, lets running ones finish (their signal fires after a few seconds) and lets go of the database. */
+  stop(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * Starts a graphile-worker runner for the task catalogue against `databaseUrl`, records this process
+ * in `workers` and keeps its heartbeat (and that of the jobs it runs) fresh.
+ */
+export async function startWorker(options: { databaseUrl: string; concurrency: number }): Promise<RunningWorker> {
+  const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  const handle = createDb(options.databaseUrl, { max: Math.min(options.concurrency + 2, 20), applicationName: 'jobs-console-worker' });
+  const { db } = handle;
+  const workerUtils = await makeWorkerUtils({ connectionString: options.databaseUrl, logger: quietLogger });
+  let running = 0;
+  const deps = { db, workerUtils, workerId: id, onRunningChange: (delta: 1 | -1) => (running += delta) };
+  const taskList: TaskList = Object.fromEntries(taskCatalogue.map((task) => [task.name, wrapTask(task, deps)]));
+
+  await db.insert(workers).values({ id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency });
+
+  let runner: Runner;
+  try {
+    runner = await run({
+      connectionString: options.databaseUrl,
+      concurrency: options.concurrency,
+      taskList,
+      logger: quietLogger,
+      noHandleSignals: true,
+      // Without these a job failing during shutdown can stay locked for hours (see NOTES-stack).
+      gracefulShutdownAbortTimeout: 3000,
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    });
+  } catch (error) {
+    await workerUtils.release();
+    await handle.close();
+    throw error;
+  }
+
+  const beat = async () => {
+    await db.update(workers).set({ lastSeenAt: sql`now()`, running }).where(eq(workers.id, id));
+    await db
+      .update(jobs)
+      .set({ heartbeatAt: sql`now()` })
+      .where(and(eq(jobs.workerId, id), eq(jobs.status, 'running')));
+  };
+  const heartbeat = setInterval(() => {
+    beat().catch((error: unknown) => console.error(`[worker] heartbeat failed: ${(error as Error).message}`));
+  }, HEARTBEAT_MS);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    id,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(heartbeat);
+        await runner.stop();
+        await db.update(workers).set({ stoppedAt: sql`now()`, running: 0 }).where(eq(workers.id, id));
+        await workerUtils.release();
+        await handle.close();
+      })();
+      return stopping;
+    },
+  };
+}

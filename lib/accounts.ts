@@ -1,0 +1,84 @@
+import { hash, verify } from '@node-rs/argon2';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '@/db/client';
+import { users, userRoles, type UserRole } from '@/db/schema';
+
+export const emailSchema = z.email({ error: 'Enter a valid email address' }).trim().toLowerCase().max(254);
+export const passwordSchema = z
+  .string({ error: 'Enter a password' })
+  .min(12, 'The password must be at least 12 characters')
+  .max(256, 'The password must be at most 256 characters');
+export const roleSchema = z.enum(userRoles, { error: `The role must be one of: ${userRoles.join(', ')}` });
+
+/** Hashes a password with argon2id (the library's defaults: 19 MiB, 2 passes). */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password);
+}
+
+// Verified against when the email is unknown, so that a wrong email and a wrong password take as long.
+let decoyHash: Promise<string> | undefined;
+
+export interface AccountSummary {
+  id: string;
+  email: string;
+  role: UserRole;
+}
+
+/** The account for an email and password, or null; unknown email and wrong password are indistinguishable. */
+export async function authenticate(db: DbOrTx, email: string, password: string): Promise<AccountSummary | null> {
+  const [user] = await db
+    .select({ id: users.id, email: users.email, role: users.role, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.email, email.trim().toLowerCase()));
+  if (!user) {
+    decoyHash ??= hashPassword('decoy password that matches nothing');
+    await verify(await decoyHash, password).catch(() => false);
+    return null;
+  }
+  const ok = await verify(user.passwordHash, password).catch(() => false);
+  if (!ok || user.disabledAt) return null;
+  return { id: user.id, email: user.email, role: user.role };
+}
+
+/** A signed-in person's current account, read again on every request so a role change or a disabled account takes effect at once. */
+export async function findActiveAccount(db: DbOrTx, id: string): Promise<AccountSummary | null> {
+  if (!z.uuid().safeParse(id).success) return null;
+  const [user] = await db
+    .select({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.id, id));
+  if (!user || user.disabledAt) return null;
+  return { id: user.id, email: user.email, role: user.role };
+}
+
+export class AccountExistsError extends Error {
+  constructor(email: string) {
+    super(`An account for ${email} already exists.`);
+    this.name = 'AccountExistsError';
+  }
+}
+
+/** Creates an account; input is validated here, whoever calls. */
+export async function createAccount(
+  db: DbOrTx,
+  input: { email: string; role: string; password: string },
+): Promise<AccountSummary> {
+  const parsed = z.object({ email: emailSchema, role: roleSchema, password: passwordSchema }).parse(input);
+  const passwordHash = await hashPassword(parsed.password);
+  const [user] = await db
+    .insert(users)
+    .values({ email: parsed.email, role: parsed.role, passwordHash })
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id, email: users.email, role: users.role });
+  if (!user) throw new AccountExistsError(parsed.email);
+  return user;
+}
+
+/** Sets a new password for an existing account; false when there is no such account. */
+export async function setPassword(db: DbOrTx, email: string, password: string): Promise<boolean> {
+  const parsedEmail = emailSchema.parse(email);
+  const passwordHash = await hashPassword(passwordSchema.parse(password));
+  const updated = await db.update(users).set({ passwordHash }).where(eq(users.email, parsedEmail)).returning({ id: users.id });
+  return updated.length > 0;
+}

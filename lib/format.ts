@@ -1,0 +1,25 @@
+/** "2026-11-21 14:03:05 UTC": exact, sortable and the same on every machine. */
+export function formatDateTime(date: Date | null | undefined): string {
+  if (!date) return '';
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** A duration in words: "850 ms", "42 s", "2 min 5 s", "3 h 4 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+/** How long a job ran: until it ended, or until now while it runs. Empty before it starts. */
+export function jobDuration(startedAt: Date | null, finishedAt: Date | null, now: Date = new Date()): string {
+  if (!startedAt) return '';
+  return formatDuration((finishedAt ?? now).getTime() - startedAt.getTime());
+}
