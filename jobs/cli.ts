@@ -1,0 +1,269 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { closeDb, getDb } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { ensureDatabaseServer, type DatabaseServer } from '@/db/server';
+import { AccountExistsError, createAccount, emailSchema, passwordSchema, roleSchema, setPassword } from '@/lib/accounts';
+import { env, provideDatabaseUrl } from '@/lib/env';
+import { formatDateTime, jobDuration } from '@/lib/format';
+import { recordAudit } from './audit';
+import { taskCatalogue } from './catalogue';
+import { ForbiddenError, ValidationError } from './errors';
+import { launchJob } from './launch';
+import { clearInactiveJobs, getJobForViewer, jobTabs, listJobsForViewer } from './queries';
+import type { CliViewer } from './viewer';
+
+const usage = `Usage: npm run jobs -- <command> [options]   (or: jobs-console <command>)
+
+Commands:
+  tasks                                   List the tasks: name, title, who may launch them
+  enqueue <task> [--args '<json>']        Launch a task as a CLI job; prints the new job's id
+  list [--tab all|active|failed] [--limit N]
+                                          List jobs, newest first
+  show <id>                               Show a job: overview, arguments, result, error, log
+  clear-inactive                          Clear finished CLI jobs from the jobs page
+  user add <email> --role user|admin|auditor
+                                          Create an account; the password is read from standard input
+  user password <email>                   Set an account's password, read from standard input
+
+Without DATABASE_URL, the CLI uses the project's embedded database (.data/), started if needed.`;
+
+/** A mistake in how the command was called: printed with a hint, exit code 2, nothing changed. */
+class UsageError extends Error {}
+
+const cliSource = { origin: 'cli' as const };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(usage);
+    return command ? 0 : 2;
+  }
+  const viewer: CliViewer = { kind: 'cli', osUser: osUserName() };
+  const commands: Record<string, (args: string[]) => Promise<void>> = {
+    tasks: async (args) => {
+      parse(args, {});
+      printTable(
+        ['NAME', 'TITLE', 'LAUNCHED BY', 'QUEUE'],
+        taskCatalogue.map((task) => [task.name, task.title, task.launchableBy === 'admin' ? 'admins' : 'users and admins', task.queue]),
+      );
+    },
+    enqueue: async (args) => {
+      const { positionals, values } = parse(args, { args: { type: 'string' } });
+      const [taskName] = positionals;
+      if (!taskName || positionals.length > 1) throw new UsageError('enqueue takes one task name: enqueue <task> --args \'{"key": "value"}\'');
+      let input: unknown = {};
+      if (values.args !== undefined) {
+        try {
+          input = JSON.parse(values.args);
+        } catch (error) {
+          throw new UsageError(`--args is not valid JSON: ${(error as Error).message}`);
+        }
+        if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new UsageError('--args must be a JSON object.');
+      }
+      const id = await launchJob(viewer, taskName, input, cliSource);
+      console.log(id);
+    },
+    list: async (args) => {
+      const { values } = parse(args, { tab: { type: 'string', default: 'all' }, limit: { type: 'string', default: '50' } });
+      const tab = z.enum(jobTabs).safeParse(values.tab);
+      if (!tab.success) throw new UsageError(`--tab must be one of: ${jobTabs.join(', ')}`);
+      const limit = z.coerce.number().int().min(1).max(1000).safeParse(values.limit);
+      if (!limit.success) throw new UsageError('--limit must be a whole number from 1 to 1000');
+      const page = await listJobsForViewer(viewer, { tab: tab.data, limit: limit.data });
+      if (page.jobs.length === 0) {
+        console.log('There are no jobs.');
+        return;
+      }
+      printTable(
+        ['ID', 'STATUS', 'JOB NAME', 'USER', 'ORIGIN', 'START', 'DURATION'],
+        page.jobs.map((job) => [
+          String(job.id),
+          job.status + (job.status === 'running' ? ` ${Math.round(job.progress * 100)}%` : ''),
+          job.title,
+          job.startedBy ?? '',
+          job.origin,
+          formatDateTime(job.createdAt),
+          jobDuration(job.startedAt, job.finishedAt),
+        ]),
+      );
+    },
+    show: async (args) => {
+      const { positionals } = parse(args, {});
+      const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).safeParse(positionals[0]);
+      if (positionals.length !== 1 || !id.success) throw new UsageError('show takes one job id: show <id>');
+      const job = await getJobForViewer(viewer, id.data);
+      if (!job) throw new UsageError(`There is no job ${id.data}.`);
+      const lines: [string, string][] = [
+        ['Job', `${job.id}: ${job.title}`],
+        ['Status', job.status + (job.message ? ` (${job.message})` : '')],
+        ['Task', job.task],
+        ['Started by', job.startedBy ?? ''],
+        ['Origin', job.origin],
+        ['Priority / queue', `${job.priority} / ${job.queue}`],
+        ['Queued', formatDateTime(job.createdAt)],
+        ['Started', formatDateTime(job.startedAt)],
+        ['Finished', formatDateTime(job.finishedAt)],
+        ['Duration', jobDuration(job.startedAt, job.finishedAt)],
+        ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
+        ['Progress', `${Math.round(job.progress * 100)}%${job.step ? ` (${job.step})` : ''}`],
+        ['Arguments', JSON.stringify(job.payload)],
+      ];
+      if (job.relatedUrl) lines.push(['Related record', job.relatedUrl]);
+      if (job.result !== null) lines.push(['Result', JSON.stringify(job.result)]);
+      if (job.error) lines.push(['Error', job.error]);
+      if (job.clearedAt) lines.push(['Cleared', formatDateTime(job.clearedAt)]);
+      for (const [label, value] of lines) console.log(`${label.padEnd(17)} ${value}`);
+      console.log('\nLog:');
+      for (const line of job.log) console.log(`  ${formatDateTime(line.at)} ${line.level.toUpperCase().padEnd(7)} ${line.message}`);
+    },
+    'clear-inactive': async (args) => {
+      parse(args, {});
+      const cleared = await clearInactiveJobs(viewer, cliSource);
+      console.log(`Cleared ${cleared} inactive CLI ${cleared === 1 ? 'job' : 'jobs'}.`);
+    },
+    user: async (args) => {
+      const [action, ...userArgs] = args;
+      if (action === 'add') {
+        const { positionals, values } = parse(userArgs, { role: { type: 'string' } });
+        const email = emailSchema.safeParse(positionals[0]);
+        if (positionals.length !== 1 || !email.success) throw new UsageError('user add takes one valid email: user add <email> --role user|admin|auditor');
+        const role = roleSchema.safeParse(values.role);
+        if (!role.success) throw new UsageError(role.error.issues[0]!.message);
+        const password = checkedPassword(await readPassword());
+        const account = await getDb().transaction(async (tx) => {
+          const created = await createAccount(tx, { email: email.data, role: role.data, password });
+          await recordAudit(tx, { viewer, action: 'user.create', source: cliSource, details: { email: created.email, role: created.role } });
+          return created;
+        });
+        console.log(`Created ${account.role} ${account.email}.`);
+      } else if (action === 'password') {
+        const { positionals } = parse(userArgs, {});
+        const email = emailSchema.safeParse(positionals[0]);
+        if (positionals.length !== 1 || !email.success) throw new UsageError('user password takes one valid email: user password <email>');
+        const password = checkedPassword(await readPassword());
+        const changed = await getDb().transaction(async (tx) => {
+          const found = await setPassword(tx, email.data, password);
+          if (found) await recordAudit(tx, { viewer, action: 'user.set_password', source: cliSource, details: { email: email.data } });
+          return found;
+        });
+        if (!changed) throw new UsageError(`There is no account for ${email.data}.`);
+        console.log(`Password changed for ${email.data}.`);
+      } else {
+        throw new UsageError('user takes a subcommand: user add <email> --role <role>, or user password <email>');
+      }
+    },
+  };
+
+  const run = commands[command];
+  if (!run) {
+    console.error(`Unknown command "${command}".\n\n${usage}`);
+    return 2;
+  }
+
+  let server: DatabaseServer | undefined;
+  try {
+    if (command !== 'tasks') {
+      server = await ensureDatabaseServer();
+      provideDatabaseUrl(server.url);
+      await migrateDatabase(server.url);
+    }
+    await run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ForbiddenError || error instanceof AccountExistsError) {
+      console.error(error.message);
+      return 2;
+    }
+    if (error instanceof ValidationError) {
+      console.error(error.message);
+      for (const [field, messages] of Object.entries(error.fieldErrors)) console.error(`  ${field || 'arguments'}: ${messages.join(' ')}`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await closeDb();
+    await server?.release();
+  }
+}
+
+/** node's parseArgs, strict, with its errors turned into usage errors. */
+function parse<T extends Record<string, { type: 'string' | 'boolean'; default?: string }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function checkedPassword(password: string): string {
+  const parsed = passwordSchema.safeParse(password);
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+
+/** The password from standard input: typed at a hidden prompt on a terminal, else the first line piped in. */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) return promptHidden('Password: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stdout.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let typed = '';
+    const onData = (input: string) => {
+      for (const char of input) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          resolve(typed);
+          return;
+        }
+        if (char === '\u0003') {
+          finish();
+          reject(new UsageError('Cancelled.'));
+          return;
+        }
+        typed = char === '\u007f' ? typed.slice(0, -1) : typed + char;
+      }
+    };
+    const finish = () => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stdout.write('\n');
+    };
+    stdin.on('data', onData);
+  });
+}
+
+function osUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  console.log(format(header));
+  for (const row of rows) console.log(format(row));
+}
+
+env();
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
