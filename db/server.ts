@@ -36,7 +36,12 @@ export async function ensureDatabaseServer(log: Log = () => {}): Promise<Databas
   if (url) {
     return { url, adminUrl: url, embedded: false, release: async () => {} };
   }
-  const cluster = new EmbeddedCluster(dataDir(), log);
+  return startEmbeddedServer(dataDir(), log);
+}
+
+/** The embedded PostgreSQL whose files live in `root` (its `pg/` folder), started if it is not running. */
+export async function startEmbeddedServer(root: string, log: Log = () => {}): Promise<DatabaseServer> {
+  const cluster = new EmbeddedCluster(root, log);
   await cluster.acquire();
   return {
     url: cluster.url(APP_DATABASE),
@@ -123,6 +128,14 @@ class EmbeddedCluster {
     this.log(`Creating the embedded PostgreSQL cluster in ${this.pgData} (first start only)…`);
     const password = crypto.randomBytes(24).toString('base64url');
     fs.writeFileSync(this.passwordFile, password, { mode: 0o600 });
+    if (isRoot()) {
+      const blocked = unreachableFolder(this.root, await postgresUserIds());
+      if (blocked) {
+        throw new Error(
+          `PostgreSQL runs as the "postgres" user, which cannot enter ${blocked}. Move the project to a folder every user can enter, or run: chmod o+x ${blocked}`,
+        );
+      }
+    }
     const EmbeddedPostgres = await importEmbeddedPostgres();
     const output: string[] = [];
     const cluster = new EmbeddedPostgres({
@@ -241,6 +254,25 @@ async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
     execFileAsync('id', ['-g', 'postgres']).then((r) => Number.parseInt(r.stdout, 10)),
   ]);
   return { uid, gid };
+}
+
+/** The first folder on the way to `dir` that a user with these ids may not enter, if any. */
+function unreachableFolder(dir: string, ids: { uid: number; gid: number }): string | undefined {
+  let current = path.resolve(dir);
+  const chain: string[] = [];
+  while (true) {
+    chain.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of chain) {
+    if (!fs.existsSync(folder)) break;
+    const { mode, uid, gid } = fs.statSync(folder);
+    const canEnter = uid === ids.uid ? mode & 0o100 : gid === ids.gid ? mode & 0o010 : mode & 0o001;
+    if (!canEnter) return folder;
+  }
+  return undefined;
 }
 
 function isAlive(pid: number): boolean {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
-import { ensureDatabaseServer } from '@/db/server';
+import { ensureDatabaseServer, type DatabaseServer } from '@/db/server';
 import { ensureAuthSecret, seedFirstAccounts } from '@/db/seed';
 import { env, provideDatabaseUrl } from '@/lib/env';
 
@@ -26,8 +26,15 @@ export interface RunningConsole {
  * Brings the whole console up: the database (embedded unless DATABASE_URL is set), migrations, the
  * first accounts, a production build when the sources changed, a worker and the web server.
  */
-export async function startConsole(options: { port: number; dev?: boolean; workerConcurrency?: number }): Promise<RunningConsole> {
-  const server = await ensureDatabaseServer(log);
+export async function startConsole(options: {
+  port: number;
+  dev?: boolean;
+  workerConcurrency?: number;
+  /** A database the caller already holds (and releases itself); by default, ensureDatabaseServer's. */
+  database?: DatabaseServer;
+}): Promise<RunningConsole> {
+  const server = options.database ?? (await ensureDatabaseServer(log));
+  const release = options.database ? async () => {} : () => server.release();
   const children: { name: string; child: ChildProcess }[] = [];
   try {
     provideDatabaseUrl(server.url);
@@ -77,12 +84,12 @@ export async function startConsole(options: { port: number; dev?: boolean; worke
       async stop() {
         stopping = true;
         await stopChildren(children);
-        await server.release();
+        await release();
       },
     };
   } catch (error) {
     await stopChildren(children);
-    await server.release();
+    await release();
     throw error;
   }
 }

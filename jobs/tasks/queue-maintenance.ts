@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { CleanupTask } from 'graphile-worker';
 import { z } from 'zod';
+import { taskCatalogue } from '../catalogue';
 import { defineTask } from '../task';
 
 const maintainedTables = ['jobs', 'job_logs', 'audit_events', 'users', 'workers'] as const;
@@ -26,7 +27,9 @@ export const queueMaintenanceTask = defineTask({
     if (payload.collectUnusedNames) cleanup.push('GC_TASK_IDENTIFIERS', 'GC_JOB_QUEUES');
     if (cleanup.length > 0) {
       await progress(0.1, 'Cleaning up the queue tables');
-      await workerUtils.cleanup({ tasks: cleanup });
+      // Running workers cache the ids of their task identifiers: collecting the catalogue's own
+      // names would leave every worker unable to see new jobs of those tasks until restarted.
+      await workerUtils.cleanup({ tasks: cleanup, taskIdentifiersToKeep: taskCatalogue.map((task) => task.name) });
       await log('info', `graphile-worker cleanup done: ${cleanup.join(', ')}.`);
     }
     if (payload.analyze) {

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { auditEvents, jobs, users } from '@/db/schema';
+import { setUpTestDatabase } from '@/test/database';
+import { createTestUser } from '@/test/fixtures';
+import { authenticate } from '@/lib/accounts';
+
+const databaseUrl = setUpTestDatabase();
+const bin = path.resolve(import.meta.dirname, '..', 'bin', 'jobs-console.mjs');
+
+/** Runs the real CLI (as `jobs-console` would) against this file's database. */
+function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl() } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+const countRows = async () => ({ jobs: await getDb().$count(jobs), users: await getDb().$count(users), audit: await getDb().$count(auditEvents) });
+
+describe('the CLI', () => {
+  it('lists the task catalogue', async () => {
+    const { code, stdout } = await cli(['tasks']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toMatch(/^NAME\s+TITLE\s+LAUNCHED BY\s+QUEUE$/);
+    expect(stdout).toMatch(/queue-maintenance\s+Queue maintenance\s+admins\s+maintenance/);
+  });
+
+  it('enqueues a CLI job: no owner, the OS user recorded, the id printed, audited', async () => {
+    const { code, stdout, stderr } = await cli(['enqueue', 'long-running', '--args', '{"durationSeconds": 3, "steps": 1}']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const id = Number(stdout.trim());
+    const [row] = await getDb().select().from(jobs).where(eq(jobs.id, id));
+    expect(row).toMatchObject({ origin: 'cli', ownerId: null, osUser: os.userInfo().username, status: 'queued', payload: { durationSeconds: 3, steps: 1 } });
+    const [audit] = await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'job.launch'));
+    expect(audit).toMatchObject({ actorRole: 'cli', origin: 'cli', jobIds: [id] });
+  });
+
+  it.each([
+    [['enqueue', 'no-such-task'], 'There is no task called "no-such-task".'],
+    [['enqueue', 'long-running', '--args', '{"durationSeconds": "soon"}'], 'durationSeconds: Enter a whole number of seconds'],
+    [['enqueue', 'long-running', '--args', '{not json'], '--args is not valid JSON'],
+    [['enqueue', 'long-running', '--args', '[1, 2]'], '--args must be a JSON object.'],
+    [['enqueue', 'long-running', '--bogus'], "Unknown option '--bogus'"],
+    [['user', 'add', 'new@example.com', '--role', 'superuser'], 'The role must be one of: user, admin, auditor'],
+    [['user', 'add', 'not-an-email', '--role', 'user'], 'user add takes one valid email'],
+    [['show', 'abc'], 'show takes one job id'],
+    [['frobnicate'], 'Unknown command "frobnicate"'],
+  ])('refuses %j with exit code 2 and changes nothing', async (args, message) => {
+    const before = await countRows();
+    const { code, stderr } = await cli(args, 'a-long-enough-password\n');
+    expect({ code, message: stderr.includes(message) }).toEqual({ code: 2, message: true });
+    expect(await countRows()).toEqual(before);
+  });
+
+  it('adds an account with the password from standard input, and refuses a second one', async () => {
+    const added = await cli(['user', 'add', 'Clerk@Example.com', '--role', 'auditor'], 'a-long-enough-password\n');
+    expect({ code: added.code, stdout: added.stdout.trim() }).toEqual({ code: 0, stdout: 'Created auditor clerk@example.com.' });
+    expect(await authenticate(getDb(), 'clerk@example.com', 'a-long-enough-password')).toMatchObject({ role: 'auditor' });
+    const again = await cli(['user', 'add', 'clerk@example.com', '--role', 'user'], 'another-long-password\n');
+    expect({ code: again.code, stderr: again.stderr.trim() }).toEqual({ code: 2, stderr: 'An account for clerk@example.com already exists.' });
+  });
+
+  it('refuses a short password', async () => {
+    const { code, stderr } = await cli(['user', 'add', 'short@example.com', '--role', 'user'], 'short\n');
+    expect({ code, stderr: stderr.trim() }).toEqual({ code: 2, stderr: 'The password must be at least 12 characters' });
+  });
+
+  it('lists, shows and clears jobs as the command-line operator: CLI jobs only are cleared', async () => {
+    const person = await createTestUser('user');
+    const [personJob] = await getDb()
+      .insert(jobs)
+      .values({ task: 'long-running', title: 'Web job', status: 'completed', origin: 'web', ownerId: person.id })
+      .returning({ id: jobs.id });
+    const [cliJob] = await getDb()
+      .insert(jobs)
+      .values({ task: 'long-running', title: 'CLI job', status: 'failed', origin: 'cli', osUser: 'ops' })
+      .returning({ id: jobs.id });
+
+    const list = await cli(['list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${cliJob!.id}\\s+failed\\s+CLI job\\s+ops \\(cli\\)\\s+cli`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${personJob!.id}\\s+completed\\s+Web job\\s+${person.email}\\s+web`, 'm'));
+
+    const show = await cli(['show', String(personJob!.id)]);
+    expect(show.stdout).toContain(`Job               ${personJob!.id}: Web job`);
+
+    const clear = await cli(['clear-inactive']);
+    expect({ code: clear.code, stdout: clear.stdout.trim() }).toEqual({ code: 0, stdout: 'Cleared 1 inactive CLI job.' });
+    const cleared = await getDb().select({ id: jobs.id, clearedAt: jobs.clearedAt }).from(jobs);
+    expect(cleared.filter((row) => row.clearedAt !== null).map((row) => row.id)).toEqual([cliJob!.id]);
+  });
+
+  it('says when a job does not exist', async () => {
+    const { code, stderr } = await cli(['show', '987654321']);
+    expect({ code, stderr: stderr.trim() }).toEqual({ code: 2, stderr: 'There is no job 987654321.' });
+  });
+});

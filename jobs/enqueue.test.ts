@@ -1,0 +1,83 @@
+import { count, eq, sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { auditEvents, jobs } from '@/db/schema';
+import { createTestUser } from '@/test/fixtures';
+import { setUpTestDatabase } from '@/test/database';
+import { enqueueJobs, queueFlag, queueJobKey, queuePriority } from './enqueue';
+import { launchJob } from './launch';
+import { longRunningTask } from './tasks/long-running';
+import type { PersonViewer } from './viewer';
+
+setUpTestDatabase();
+
+/** graphile-worker's entry for one of our jobs, read through its public `jobs` view. */
+async function queueEntry(jobId: number) {
+  const rows = await getDb().execute<{ task_identifier: string; priority: number; max_attempts: number; flags: Record<string, boolean> | null }>(
+    sql`select task_identifier, priority, max_attempts, flags from graphile_worker.jobs where key = ${queueJobKey(jobId)}`,
+  );
+  return rows[0];
+}
+
+const countJobs = async () => (await getDb().select({ n: count() }).from(jobs))[0]!.n;
+const countQueue = async () => Number((await getDb().execute<{ n: string }>(sql`select count(*) as n from graphile_worker.jobs`))[0]!.n);
+
+describe('enqueueJobs', () => {
+  let user: PersonViewer;
+  beforeAll(async () => {
+    user = await createTestUser('user');
+  });
+
+  it('creates our row and its graphile-worker entry, linked by the job key', async () => {
+    const [id] = await enqueueJobs(getDb(), [
+      { task: longRunningTask, payload: { durationSeconds: 5, steps: 2 }, origin: 'web', ownerId: user.id, priority: 'high' },
+    ]);
+    const row = (await getDb().select().from(jobs).where(eq(jobs.id, id!)))[0]!;
+    expect(row).toMatchObject({ status: 'queued', task: 'long-running', title: 'Long-running task (5 s, 2 steps)', priority: 'high', origin: 'web', ownerId: user.id });
+    expect(await queueEntry(id!)).toEqual({
+      task_identifier: 'long-running',
+      priority: queuePriority.high,
+      max_attempts: 1,
+      flags: { [queueFlag('default')]: true },
+    });
+  });
+
+  it('creates many jobs in one batch', async () => {
+    const before = await countQueue();
+    const ids = await enqueueJobs(
+      getDb(),
+      Array.from({ length: 200 }, () => ({ task: longRunningTask, payload: { durationSeconds: 1, steps: 1 }, origin: 'web' as const, ownerId: user.id })),
+    );
+    expect(new Set(ids).size).toBe(200);
+    expect((await countQueue()) - before).toBe(200);
+  });
+
+  it('leaves neither row nor queue entry when the surrounding transaction fails after add_jobs', async () => {
+    const [jobsBefore, queueBefore] = [await countJobs(), await countQueue()];
+    await expect(
+      getDb().transaction(async (tx) => {
+        await enqueueJobs(tx, [{ task: longRunningTask, payload: { durationSeconds: 1, steps: 1 }, origin: 'web', ownerId: user.id }]);
+        throw new Error('failure after add_jobs');
+      }),
+    ).rejects.toThrow('failure after add_jobs');
+    expect([await countJobs(), await countQueue()]).toEqual([jobsBefore, queueBefore]);
+  });
+});
+
+describe('launchJob atomicity', () => {
+  it('leaves neither row, queue entry nor audit row when a statement after add_jobs fails', async () => {
+    const user = await createTestUser('user');
+    const counts = async () => [await countJobs(), await countQueue(), (await getDb().select({ n: count() }).from(auditEvents))[0]!.n];
+    const before = await counts();
+    // The audit insert comes after add_jobs in launchJob's transaction; make it fail for real.
+    await getDb().execute(sql`alter table audit_events add constraint refuse_launch check (action <> 'job.launch') not valid`);
+    try {
+      await expect(launchJob(user, 'long-running', { durationSeconds: 1 }, { origin: 'web' })).rejects.toMatchObject({
+        cause: { constraint_name: 'refuse_launch' },
+      });
+    } finally {
+      await getDb().execute(sql`alter table audit_events drop constraint refuse_launch`);
+    }
+    expect(await counts()).toEqual(before);
+  });
+});

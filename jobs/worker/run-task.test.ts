@@ -1,0 +1,164 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { jobLogs, jobs, workers } from '@/db/schema';
+import { createTestUser, jobRow, waitForJobStatus } from '@/test/fixtures';
+import { setUpTestDatabase } from '@/test/database';
+import { launchJob } from '../launch';
+import { findTask } from '../catalogue';
+import { enqueueJobs, queueJobKey } from '../enqueue';
+import type { PersonViewer } from '../viewer';
+import { startWorker, type RunningWorker } from './start-worker';
+
+const databaseUrl = setUpTestDatabase();
+
+let worker: RunningWorker;
+let user: PersonViewer;
+const web = { origin: 'web' as const };
+
+beforeAll(async () => {
+  user = await createTestUser('user');
+  worker = await startWorker({ databaseUrl: databaseUrl(), concurrency: 4 });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+});
+
+const logOf = async (id: number) =>
+  (await getDb().select({ level: jobLogs.level, message: jobLogs.message }).from(jobLogs).where(eq(jobLogs.jobId, id)).orderBy(asc(jobLogs.id))).map(
+    (line) => `${line.level}: ${line.message}`,
+  );
+
+const queueEntries = async (id: number) =>
+  Number((await getDb().execute<{ n: string }>(sql`select count(*) as n from graphile_worker.jobs where key = ${queueJobKey(id)}`))[0]!.n);
+
+describe('the task wrapper', () => {
+  it('runs a task to completion: running with worker and attempt, progress, log, result', async () => {
+    const id = await launchJob(user, 'long-running', { durationSeconds: 1, steps: 2 }, web);
+    const running = await waitForJobStatus(id, ['running', 'completed']);
+    expect(running.workerId).toBe(worker.id);
+    const done = await waitForJobStatus(id, ['completed']);
+    expect(done).toMatchObject({ status: 'completed', progress: 1, step: 'Step 2 of 2', attempts: 1, result: { steps: 2, durationSeconds: 1 }, error: null });
+    expect(done.startedAt!.getTime()).toBeLessThanOrEqual(done.finishedAt!.getTime());
+    expect(await logOf(id)).toEqual([
+      `info: Attempt 1 of 1 started on worker ${worker.id}.`,
+      'info: Starting 2 steps over 1 s.',
+      'info: Step 1 of 2 done.',
+      'info: Step 2 of 2 done.',
+    ]);
+    expect(await queueEntries(id)).toBe(0);
+  });
+
+  it('records a failure with its message and stack, and leaves nothing in the queue', async () => {
+    const id = await launchJob(user, 'failing', { message: 'The archive is offline.', delaySeconds: 0 }, web);
+    const failed = await waitForJobStatus(id, ['failed']);
+    expect(failed).toMatchObject({ status: 'failed', error: 'The archive is offline.', message: 'The archive is offline.', errors: 1, attempts: 1 });
+    expect(failed.errorStack).toContain('Error: The archive is offline.');
+    expect(failed.finishedAt).not.toBeNull();
+    expect((await logOf(id)).at(-1)).toBe('error: Attempt 1 failed: The archive is offline.');
+    expect(await queueEntries(id)).toBe(0);
+  });
+
+  it('retries a failure with attempts left, then fails for good', async () => {
+    const id = await launchJob(user, 'failing', { message: 'Still broken.', delaySeconds: 0, attempts: 2 }, web);
+    const retrying = await waitForJobStatus(id, ['retrying']);
+    expect(retrying).toMatchObject({ attempts: 1, maxAttempts: 2, finishedAt: null, message: 'Attempt 1 failed: Still broken. (will retry)' });
+    expect(retrying.runAt.getTime()).toBeGreaterThan(Date.now());
+    // graphile-worker's backoff before the second attempt is exp(1) ≈ 2.7 s.
+    const failed = await waitForJobStatus(id, ['failed'], 15_000);
+    expect(failed).toMatchObject({ attempts: 2, errors: 2, error: 'Still broken.' });
+    expect((await logOf(id)).filter((line) => line.startsWith('error:'))).toEqual([
+      'error: Attempt 1 failed: Still broken. It will be retried.',
+      'error: Attempt 2 failed: Still broken.',
+    ]);
+  });
+
+  it('counts warnings: a CSV check logs each skipped row and returns the counts', async () => {
+    const csv = ['identifier,title,date', 'A1,First,2026-01-01', 'A2,,2026-01-02', 'A3,Third', 'A4,Fourth,2026-01-04'].join('\n');
+    const id = await launchJob(user, 'csv-import-check', { csv, source: 'https://archive.example.org/fonds/7' }, web);
+    const done = await waitForJobStatus(id, ['completed']);
+    expect(done).toMatchObject({ warnings: 3, errors: 0, relatedUrl: 'https://archive.example.org/fonds/7', result: { rows: 4, valid: 2, skipped: 2 } });
+    expect((await logOf(id)).filter((line) => line.startsWith('warning:'))).toEqual([
+      'warning: Row 3 skipped: "title" is empty.',
+      'warning: Row 4 skipped: has 2 columns, the header has 3.',
+      'warning: 2 valid rows, 2 skipped.',
+    ]);
+  });
+
+  it('fails a CSV check whose header lacks a required column', async () => {
+    const id = await launchJob(user, 'csv-import-check', { csv: 'name\nx', requiredColumns: 'identifier, name' }, web);
+    expect(await waitForJobStatus(id, ['failed'])).toMatchObject({ error: 'Required column missing from the header: identifier.' });
+  });
+
+  it("summarises only the launcher's own jobs in the history report", async () => {
+    const reporter = await createTestUser('user', 'reporter');
+    const other = await createTestUser('user', 'other');
+    const mine = await launchJob(reporter, 'failing', { message: 'x', delaySeconds: 0 }, web);
+    await launchJob(other, 'failing', { message: 'y', delaySeconds: 0 }, web);
+    await waitForJobStatus(mine, ['failed']);
+    const today = new Date().toISOString().slice(0, 10);
+    const id = await launchJob(reporter, 'history-report', { from: today, to: today }, web);
+    const done = await waitForJobStatus(id, ['completed']);
+    const result = done.result as { totalJobs: number; rows: unknown[]; file: { name: string; type: string; content: string } };
+    // The reporter's failed job and the report itself (running while it counts); nothing of the other user's.
+    expect(result.rows).toEqual([
+      { task: 'failing', status: 'failed', jobs: 1, meanSeconds: expect.any(Number) },
+      { task: 'history-report', status: 'running', jobs: 1, meanSeconds: null },
+    ]);
+    expect(result.file.type).toBe('text/csv');
+    expect(result.file.content.split('\n')[0]).toBe('task,status,jobs,meanSeconds');
+    expect(result.file.content).toContain('failing,failed,1,');
+  });
+
+  it('runs the admin maintenance task through graphile-worker cleanup', async () => {
+    const admin = await createTestUser('admin');
+    const id = await launchJob(admin, 'queue-maintenance', {}, web);
+    const done = await waitForJobStatus(id, ['completed']);
+    const result = done.result as { cleanup: string[]; tables: { table: string; bytes: number }[] };
+    expect(result.cleanup).toEqual(['DELETE_PERMAFAILED_JOBS', 'GC_TASK_IDENTIFIERS', 'GC_JOB_QUEUES']);
+    expect(result.tables.map((table) => table.table)).toEqual(['audit_events', 'job_logs', 'jobs', 'users', 'workers']);
+    // The running worker must still see new jobs afterwards (its cached task ids were kept).
+    const after = await launchJob(user, 'long-running', { durationSeconds: 1, steps: 1 }, web);
+    expect((await waitForJobStatus(after, ['completed'], 10_000)).status).toBe('completed');
+  });
+
+  it('fails a job whose stored arguments no longer pass the schema, without retrying it', async () => {
+    // Parked behind a run time in the future, so the arguments change before a worker takes it.
+    const id = await enqueueLater({ durationSeconds: 1, steps: 1 });
+    await getDb().update(jobs).set({ payload: { durationSeconds: -5 } }).where(eq(jobs.id, id));
+    const failed = await waitForJobStatus(id, ['failed', 'completed'], 10_000);
+    expect({ status: failed.status, error: failed.error }).toEqual({ status: 'failed', error: 'Invalid arguments: durationSeconds: At least 1 second' });
+    expect(await queueEntries(id)).toBe(0);
+  });
+
+  it('records its worker with a heartbeat', async () => {
+    const [row] = await getDb().select().from(workers).where(eq(workers.id, worker.id));
+    expect(row).toMatchObject({ id: worker.id, pid: process.pid, concurrency: 4, stoppedAt: null });
+  });
+
+  it('does not run a job that was cancelled before a worker took it', async () => {
+    const id = await enqueueLater({ durationSeconds: 1, steps: 1 });
+    await getDb().update(jobs).set({ status: 'cancelled', finishedAt: sql`now()` }).where(eq(jobs.id, id));
+    // The queue entry comes due and is taken by the worker, which must leave the job alone.
+    await waitForQueueEntryGone(id);
+    const row = await jobRow(id);
+    expect({ status: row.status, startedAt: row.startedAt, log: await logOf(id) }).toEqual({ status: 'cancelled', startedAt: null, log: [] });
+  });
+});
+
+/** A long-running job (of `user`) that becomes due in one second. */
+async function enqueueLater(payload: Record<string, unknown>): Promise<number> {
+  const [id] = await enqueueJobs(getDb(), [
+    { task: findTask('long-running')!, payload, origin: 'web', ownerId: user.id, runAt: new Date(Date.now() + 1000) },
+  ]);
+  return id!;
+}
+
+async function waitForQueueEntryGone(id: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await queueEntries(id)) > 0) {
+    if (Date.now() > deadline) throw new Error(`queue entry of job ${id} still there after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
