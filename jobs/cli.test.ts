@@ -13,9 +13,9 @@ const databaseUrl = setUpTestDatabase();
 const bin = path.resolve(import.meta.dirname, '..', 'bin', 'jobs-console.mjs');
 
 /** Runs the real CLI (as `jobs-console` would) against this file's database. */
-function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], stdin = '', extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl() } });
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...extraEnv, DATABASE_URL: databaseUrl() } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -37,9 +37,10 @@ describe('the CLI', () => {
   });
 
   it('enqueues a CLI job: no owner, the OS user recorded, the id printed, audited', async () => {
-    const { code, stdout, stderr } = await cli(['enqueue', 'long-running', '--args', '{"durationSeconds": 3, "steps": 1}']);
+    const { code, stdout, stderr } = await cli(['enqueue', 'long-running', '--args', '{"durationSeconds": 3, "steps": 1}'], '', { FORCE_COLOR: '1' });
     expect(stderr).toBe('');
     expect(code).toBe(0);
+    expect(stdout).toMatch(/^\d+\n$/); // just the id, even when colours are forced
     const id = Number(stdout.trim());
     const [row] = await getDb().select().from(jobs).where(eq(jobs.id, id));
     expect(row).toMatchObject({ origin: 'cli', ownerId: null, osUser: os.userInfo().username, status: 'queued', payload: { durationSeconds: 3, steps: 1 } });

@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<number> {
         if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new UsageError('--args must be a JSON object.');
       }
       const id = await launchJob(viewer, taskName, input, cliSource);
-      console.log(id);
+      // Plain text: console.log colours numbers when FORCE_COLOR is set, and scripts read this line.
+      process.stdout.write(`${id}\n`);
     },
     list: async (args) => {
       const { values } = parse(args, { tab: { type: 'string', default: 'all' }, limit: { type: 'string', default: '50' } });

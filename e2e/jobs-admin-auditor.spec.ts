@@ -1,0 +1,56 @@
+import { expect, expectJobStatus, jobRow, launchFromForm, signIn, test, type TestAccount } from './support';
+import type { Browser } from '@playwright/test';
+import os from 'node:os';
+
+/** A finished job of a fresh user (launched in their own browser) and a finished CLI job. */
+async function jobsOfOthers(browser: Browser, account: (role: 'user', name: string) => Promise<TestAccount>, cli: (...args: string[]) => Promise<string>) {
+  const userA = await account('user', 'a');
+  const pageA = await (await browser.newContext()).newPage();
+  await signIn(pageA, userA);
+  const userJob = await launchFromForm(pageA, 'failing', { 'Error message': 'Broken on purpose.', 'Delay (seconds)': '0' });
+  const printed = await cli('enqueue', 'long-running', '--args', '{"durationSeconds": 1, "steps": 1}');
+  expect(printed).toMatch(/^\d+$/);
+  const cliJob = Number(printed);
+  return { userA, userJob, cliJob };
+}
+
+test.describe('an admin', () => {
+  test("sees the CLI job and user A's job, clears the CLI job but not user A's", async ({ browser, page, account, cli }) => {
+    const { userA, userJob, cliJob } = await jobsOfOthers(browser, account, cli);
+    await signIn(page, await account('admin'));
+    await expect(page.getByRole('heading', { name: 'All users’ jobs' })).toBeVisible();
+    await expectJobStatus(page, cliJob, 'Completed');
+    await expectJobStatus(page, userJob, 'Failed');
+    await expect(jobRow(page, cliJob)).toContainText(`${os.userInfo().username} (cli)`);
+    await expect(jobRow(page, cliJob)).toContainText('cli');
+    await expect(jobRow(page, userJob)).toContainText(userA.email);
+
+    await page.getByRole('button', { name: 'Clear inactive jobs' }).click();
+    await expect(page.getByRole('status')).toContainText(/Cleared \d+ inactive jobs?\./);
+    await expect(jobRow(page, cliJob)).toHaveCount(0);
+    await expect(jobRow(page, userJob)).toBeVisible();
+  });
+});
+
+test.describe('an auditor', () => {
+  test('sees every job, including cleared ones, and has no clear button and no launch link', async ({ browser, page, account, cli }) => {
+    const { userA, userJob, cliJob } = await jobsOfOthers(browser, account, cli);
+    // User A clears their job: it leaves A's page but stays in the auditor's view, marked cleared.
+    const pageA = await (await browser.newContext()).newPage();
+    await signIn(pageA, userA);
+    await expectJobStatus(pageA, userJob, 'Failed');
+    await pageA.getByRole('button', { name: 'Clear inactive jobs' }).click();
+    await expect(pageA.getByTestId('no-jobs')).toBeVisible();
+
+    await signIn(page, await account('auditor'));
+    await expectJobStatus(page, cliJob, 'Completed');
+    await expect(jobRow(page, userJob)).toContainText(userA.email);
+    await expect(jobRow(page, userJob)).toContainText('(cleared)');
+    await expect(page.getByRole('button', { name: 'Clear inactive jobs' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Launch a job' })).toHaveCount(0);
+    await page.goto(`/jobs/${userJob}`);
+    await expect(page.getByTestId('job-error')).toHaveText('Broken on purpose.');
+    await page.goto('/jobs/new');
+    await expect(page.getByText('There are no tasks you can launch.')).toBeVisible();
+  });
+});

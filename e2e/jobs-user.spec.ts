@@ -1,0 +1,71 @@
+import { expect, expectJobStatus, jobRow, launchFromForm, signIn, test } from './support';
+
+test.describe('a user and their jobs', () => {
+  test('launches the long task, sees it finish, and clears it', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    await expect(page.getByTestId('no-jobs')).toHaveText('There are no jobs.');
+
+    await page.getByRole('link', { name: 'Launch a job' }).click();
+    await page.getByRole('link', { name: 'Long-running task' }).click();
+    await page.getByLabel('Duration (seconds)').fill('3');
+    await page.getByLabel('Steps').fill('3');
+    await page.getByRole('button', { name: 'Launch' }).click();
+    await expect(page).toHaveURL(/\/jobs\/\d+$/);
+    const jobId = new URL(page.url()).pathname.split('/').pop()!;
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Long-running task (3 s, 3 steps)');
+
+    // AtoM's Auto refresh brings the finished state in without a manual reload.
+    await page.goto('/jobs');
+    await page.getByLabel('Auto refresh').check();
+    const row = jobRow(page, jobId);
+    await expect(row.locator('[data-status]')).toHaveText('Completed', { timeout: 30_000 });
+    await expect(row).toContainText('Step 3 of 3 done.');
+    await page.getByLabel('Auto refresh').uncheck();
+
+    await page.getByRole('link', { name: `Details of job ${jobId}` }).click();
+    await expect(page.getByTestId('job-log')).toContainText('Step 3 of 3 done.');
+    await expect(page.getByTestId('job-result')).toContainText('"steps": 3');
+
+    await page.goto('/jobs');
+    await page.getByRole('button', { name: 'Clear inactive jobs' }).click();
+    await expect(page.getByRole('status')).toHaveText('Cleared 1 inactive job.');
+    await expect(page.getByTestId('no-jobs')).toHaveText('There are no jobs.');
+  });
+
+  test('sees field errors beside the fields, and nothing is launched', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    await page.goto('/jobs/new/long-running');
+    await page.getByLabel('Duration (seconds)').fill('0');
+    await page.getByLabel('Steps').fill('1000');
+    await page.getByRole('button', { name: 'Launch' }).click();
+    await expect(page.getByTestId('form-error')).toHaveText('Please correct the fields marked below.');
+    await expect(page.getByLabel('Duration (seconds)')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator('#field-durationSeconds-error')).toHaveText('At least 1 second');
+    await expect(page.locator('#field-steps-error')).toHaveText('At most 100 steps');
+    await expect(page.getByLabel('Steps')).toHaveValue('1000');
+    await page.goto('/jobs');
+    await expect(page.getByTestId('no-jobs')).toHaveText('There are no jobs.');
+  });
+
+  test('sees a failed job with its error on the Failed tab and the details page', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    const jobId = await launchFromForm(page, 'failing', { 'Error message': 'The archive is offline.', 'Delay (seconds)': '0' });
+    await expectJobStatus(page, jobId, 'Failed');
+    await page.getByRole('link', { name: 'Failed jobs' }).click();
+    await expect(jobRow(page, jobId)).toContainText('The archive is offline.');
+    await page.getByRole('link', { name: 'Active jobs' }).click();
+    await expect(page.getByTestId('no-jobs')).toHaveText('There are no active jobs.');
+    await page.goto(`/jobs/${jobId}`);
+    await expect(page.getByTestId('job-error')).toHaveText('The archive is offline.');
+    await page.getByText('Stack trace').click();
+    await expect(page.locator('details pre')).toContainText('Error: The archive is offline.');
+  });
+
+  test('cannot open an admin-only task', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    await page.goto('/jobs/new');
+    await expect(page.getByRole('link', { name: 'Queue maintenance' })).toHaveCount(0);
+    const response = await page.goto('/jobs/new/queue-maintenance');
+    expect(response?.status()).toBe(404);
+  });
+});

@@ -1,0 +1,31 @@
+import { expect, signIn, test } from './support';
+
+test.describe('signing in', () => {
+  test('a wrong password and an unknown account get one and the same message', async ({ page, account }) => {
+    const user = await account('user');
+    const messages: string[] = [];
+    for (const [email, password] of [
+      [user.email, 'not-the-password'],
+      ['nobody-here@example.test', 'whatever-password'],
+    ]) {
+      await page.goto('/login');
+      await page.getByLabel('Email').fill(email!);
+      await page.getByLabel('Password').fill(password!);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('sign-in-error')).toBeVisible();
+      messages.push(await page.getByTestId('sign-in-error').innerText());
+      await expect(page).toHaveURL(/\/login/);
+    }
+    expect(messages).toEqual(['Incorrect email or password.', 'Incorrect email or password.']);
+  });
+
+  test('signs in and out', async ({ page, account }) => {
+    const user = await account('user');
+    await signIn(page, user);
+    await expect(page.getByRole('heading', { name: 'Your jobs' })).toBeVisible();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto('/jobs');
+    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fjobs$/);
+  });
+});
