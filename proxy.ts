@@ -5,17 +5,14 @@ import { authConfig } from '@/auth.config';
 const { auth } = NextAuth(authConfig);
 
 /**
- * An optimistic first check only (the data-access layer is the line of defence): anonymous page
- * requests go to the sign-in page, anonymous API requests get 401, and signed-in people skip /login.
+ * An optimistic first check only: anonymous page requests go to the sign-in page and anonymous API
+ * requests get 401. It cannot see revoked sessions or disabled accounts; every page, action and
+ * route handler checks the viewer again (lib/session.ts), and that check is the line of defence.
  */
 export const proxy = auth((request) => {
   const { pathname, search } = request.nextUrl;
-  if (pathname.startsWith('/api/auth/')) return NextResponse.next();
-  const signedIn = Boolean(request.auth?.user?.id);
-  if (pathname === '/login') {
-    return signedIn ? NextResponse.redirect(new URL('/jobs', request.nextUrl)) : NextResponse.next();
-  }
-  if (signedIn) return NextResponse.next();
+  if (pathname.startsWith('/api/auth/') || pathname === '/login') return NextResponse.next();
+  if (request.auth?.user?.id) return NextResponse.next();
   if (pathname.startsWith('/api/')) {
     return NextResponse.json({ error: { code: 'unauthorized', message: 'Sign in first.' } }, { status: 401 });
   }

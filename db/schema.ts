@@ -50,6 +50,25 @@ export const users = pgTable(
 );
 
 /**
+ * Sessions ended by signing out. Sessions are stateless JWTs, so without this list a copy of the
+ * cookie (or a request in flight when the person signed out, whose response renews the cookie)
+ * would keep working until it expires.
+ */
+export const revokedSessions = pgTable(
+  'revoked_sessions',
+  {
+    sessionId: uuid('session_id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    revokedAt: timestamptz('revoked_at').notNull().defaultNow(),
+    /** When the token would have expired anyway; the row is useless after that. */
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [index('revoked_sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
  * The history of every job: the source of truth for the UI. graphile-worker's own row is deleted
  * when a job ends, so it cannot be the history.
  */

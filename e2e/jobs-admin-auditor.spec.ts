@@ -1,22 +1,25 @@
-import { expect, expectJobStatus, jobRow, launchFromForm, signIn, test, type TestAccount } from './support';
-import type { Browser } from '@playwright/test';
 import os from 'node:os';
+import type { Page } from '@playwright/test';
+import { expect, expectJobStatus, jobRow, launchFromForm, signIn, test, type TestAccount } from './support';
 
-/** A finished job of a fresh user (launched in their own browser) and a finished CLI job. */
-async function jobsOfOthers(browser: Browser, account: (role: 'user', name: string) => Promise<TestAccount>, cli: (...args: string[]) => Promise<string>) {
+/** A finished job of a fresh user A (launched in A's own browser) and a finished CLI job. */
+async function jobsOfOthers(
+  account: (role: 'user', name: string) => Promise<TestAccount>,
+  pageAs: (account: TestAccount) => Promise<Page>,
+  cli: (...args: string[]) => Promise<string>,
+) {
   const userA = await account('user', 'a');
-  const pageA = await (await browser.newContext()).newPage();
-  await signIn(pageA, userA);
+  const pageA = await pageAs(userA);
   const userJob = await launchFromForm(pageA, 'failing', { 'Error message': 'Broken on purpose.', 'Delay (seconds)': '0' });
   const printed = await cli('enqueue', 'long-running', '--args', '{"durationSeconds": 1, "steps": 1}');
   expect(printed).toMatch(/^\d+$/);
   const cliJob = Number(printed);
-  return { userA, userJob, cliJob };
+  return { userA, pageA, userJob, cliJob };
 }
 
 test.describe('an admin', () => {
-  test("sees the CLI job and user A's job, clears the CLI job but not user A's", async ({ browser, page, account, cli }) => {
-    const { userA, userJob, cliJob } = await jobsOfOthers(browser, account, cli);
+  test("sees the CLI job and user A's job, clears the CLI job but not user A's", async ({ page, account, pageAs, cli }) => {
+    const { userA, userJob, cliJob } = await jobsOfOthers(account, pageAs, cli);
     await signIn(page, await account('admin'));
     await expect(page.getByRole('heading', { name: 'All users’ jobs' })).toBeVisible();
     await expectJobStatus(page, cliJob, 'Completed');
@@ -33,11 +36,9 @@ test.describe('an admin', () => {
 });
 
 test.describe('an auditor', () => {
-  test('sees every job, including cleared ones, and has no clear button and no launch link', async ({ browser, page, account, cli }) => {
-    const { userA, userJob, cliJob } = await jobsOfOthers(browser, account, cli);
+  test('sees every job, including cleared ones, and has no clear button and no launch link', async ({ page, account, pageAs, cli }) => {
+    const { userA, pageA, userJob, cliJob } = await jobsOfOthers(account, pageAs, cli);
     // User A clears their job: it leaves A's page but stays in the auditor's view, marked cleared.
-    const pageA = await (await browser.newContext()).newPage();
-    await signIn(pageA, userA);
     await expectJobStatus(pageA, userJob, 'Failed');
     await pageA.getByRole('button', { name: 'Clear inactive jobs' }).click();
     await expect(pageA.getByTestId('no-jobs')).toBeVisible();

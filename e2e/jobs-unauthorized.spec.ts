@@ -1,15 +1,11 @@
 import { expect, launchFromForm, signIn, test } from './support';
 
 test.describe('what others may not see', () => {
-  test("user B gets 404 on user A's job, exactly like a job that does not exist", async ({ browser, account }) => {
-    const userA = await account('user', 'a');
-    const userB = await account('user', 'b');
-    const pageA = await (await browser.newContext()).newPage();
-    await signIn(pageA, userA);
+  test("user B gets 404 on user A's job, exactly like a job that does not exist", async ({ pageAs, account }) => {
+    const pageA = await pageAs(await account('user', 'a'));
     const jobId = await launchFromForm(pageA, 'failing', { 'Delay (seconds)': '0' });
 
-    const pageB = await (await browser.newContext()).newPage();
-    await signIn(pageB, userB);
+    const pageB = await pageAs(await account('user', 'b'));
     for (const path of [`/jobs/${jobId}`, '/jobs/999999999']) {
       const response = await pageB.goto(path);
       expect({ path, status: response?.status() }).toEqual({ path, status: 404 });

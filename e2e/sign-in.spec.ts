@@ -19,13 +19,20 @@ test.describe('signing in', () => {
     expect(messages).toEqual(['Incorrect email or password.', 'Incorrect email or password.']);
   });
 
-  test('signs in and out', async ({ page, account }) => {
+  test('signing out ends the session for good, even for a copy of the old cookie', async ({ page, context, account }) => {
     const user = await account('user');
     await signIn(page, user);
     await expect(page.getByRole('heading', { name: 'Your jobs' })).toBeVisible();
+    const before = await context.cookies();
+    expect(before.find((cookie) => cookie.name === 'authjs.session-token')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/login$/);
+
+    // A request in flight at sign-out, or a stolen copy, brings the old cookie back: it must not work.
+    await context.addCookies(before);
     await page.goto('/jobs');
-    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fjobs$/);
+    await expect(page).toHaveURL(/\/login(\?callbackUrl=%2Fjobs)?$/);
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   });
 });

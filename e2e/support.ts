@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { createDb, type DbHandle } from '@/db/client';
 import type { UserRole } from '@/db/schema';
 import { createAccount } from '@/lib/accounts';
@@ -23,9 +23,16 @@ function databaseUrl(): string {
   return state.databaseUrl;
 }
 
-/** Every spec gets `account(role)`, which creates a fresh account of its own, and `cli(...)`, the real CLI. */
+/**
+ * Every spec gets `account(role)`, which creates a fresh account of its own, `pageAs(account)`, a
+ * page in a browser of its own signed in as that account, and `cli(...)`, the real CLI.
+ */
 export const test = base.extend<
-  { account: (role: UserRole, name?: string) => Promise<TestAccount>; cli: (...args: string[]) => Promise<string> },
+  {
+    account: (role: UserRole, name?: string) => Promise<TestAccount>;
+    pageAs: (account: TestAccount) => Promise<Page>;
+    cli: (...args: string[]) => Promise<string>;
+  },
   { database: DbHandle }
 >({
   database: [
@@ -43,6 +50,17 @@ export const test = base.extend<
       const created = await createAccount(database.db, { email, role, password });
       return { id: created.id, email, password, role };
     });
+  },
+  pageAs: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (account) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await signIn(page, account);
+      return page;
+    });
+    await Promise.all(contexts.map((context) => context.close()));
   },
   cli: async ({}, use) => {
     await use(async (...args) => {

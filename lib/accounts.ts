@@ -1,8 +1,8 @@
 import { hash, verify } from '@node-rs/argon2';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '@/db/client';
-import { users, userRoles, type UserRole } from '@/db/schema';
+import { revokedSessions, users, userRoles, type UserRole } from '@/db/schema';
 
 export const emailSchema = z.email({ error: 'Enter a valid email address' }).trim().toLowerCase().max(254);
 export const passwordSchema = z
@@ -41,15 +41,29 @@ export async function authenticate(db: DbOrTx, email: string, password: string):
   return { id: user.id, email: user.email, role: user.role };
 }
 
-/** A signed-in person's current account, read again on every request so a role change or a disabled account takes effect at once. */
-export async function findActiveAccount(db: DbOrTx, id: string): Promise<AccountSummary | null> {
-  if (!z.uuid().safeParse(id).success) return null;
+/**
+ * A signed-in person's current account, read again on every request so that a role change, a
+ * disabled account or a signed-out session takes effect at once. Null for any of those.
+ */
+export async function findSignedInAccount(db: DbOrTx, id: string, sessionId: string): Promise<AccountSummary | null> {
+  if (!z.uuid().safeParse(id).success || !z.uuid().safeParse(sessionId).success) return null;
   const [user] = await db
-    .select({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt })
+    .select({ id: users.id, email: users.email, role: users.role })
     .from(users)
-    .where(eq(users.id, id));
-  if (!user || user.disabledAt) return null;
-  return { id: user.id, email: user.email, role: user.role };
+    .where(
+      and(
+        eq(users.id, id),
+        isNull(users.disabledAt),
+        notExists(db.select({ one: sql`1` }).from(revokedSessions).where(eq(revokedSessions.sessionId, sessionId))),
+      ),
+    );
+  return user ?? null;
+}
+
+/** Ends a session for good: its token, or any copy of it, is refused from now on. */
+export async function revokeSession(db: DbOrTx, session: { sessionId: string; userId: string; expiresAt: Date }): Promise<void> {
+  await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, sql`now()`));
+  await db.insert(revokedSessions).values(session).onConflictDoNothing();
 }
 
 export class AccountExistsError extends Error {

@@ -6,15 +6,18 @@ import { auth } from '@/auth';
 import { getDb } from '@/db/client';
 import type { ActionSource } from '@/jobs/audit';
 import type { PersonViewer } from '@/jobs/viewer';
-import { findActiveAccount } from './accounts';
+import { findSignedInAccount } from './accounts';
 import { addressOf } from './request-address';
 
-/** The signed-in person, read from the session and checked against the users table; null when anonymous. */
+/**
+ * The signed-in person, from the session checked against the users table and the revoked sessions;
+ * null when anonymous, signed out, disabled or deleted.
+ */
 export const getViewer = cache(async (): Promise<PersonViewer | null> => {
   const session = await auth();
   const id = session?.user?.id;
-  if (!id) return null;
-  const account = await findActiveAccount(getDb(), id);
+  if (!id || !session.sessionId) return null;
+  const account = await findSignedInAccount(getDb(), id, session.sessionId);
   return account ? { kind: 'person', ...account } : null;
 });
 

@@ -1,8 +1,20 @@
 'use server';
 
-import { signOut } from '@/auth';
+import { auth, signOut } from '@/auth';
+import { getDb } from '@/db/client';
+import { recordAudit } from '@/jobs/audit';
+import { revokeSession } from '@/lib/accounts';
+import { getViewer, webSource } from '@/lib/session';
 
-/** Ends the session and returns to the sign-in page. */
+/** Ends the session for good (not only in this browser's cookie) and returns to the sign-in page. */
 export async function signOutAction(): Promise<void> {
+  const [session, viewer] = await Promise.all([auth(), getViewer()]);
+  if (session?.sessionId && viewer) {
+    const source = await webSource();
+    await getDb().transaction(async (tx) => {
+      await revokeSession(tx, { sessionId: session.sessionId!, userId: viewer.id, expiresAt: new Date(session.expires) });
+      await recordAudit(tx, { viewer, action: 'auth.sign_out', source });
+    });
+  }
   await signOut({ redirectTo: '/login' });
 }

@@ -3,8 +3,11 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { JobStatusBadge } from '@/components/job-status-badge';
 import { ProgressBar } from '@/components/progress-bar';
+import { findTask } from '@/jobs/catalogue';
 import { getJobForViewer } from '@/jobs/queries';
+import { taskFormFields } from '@/jobs/task-form';
 import { formatDateTime, jobDuration } from '@/lib/format';
+import { safeHref } from '@/lib/safe-href';
 import { requireViewer } from '@/lib/session';
 
 export const metadata: Metadata = { title: 'Job details' };
@@ -13,6 +16,18 @@ export const metadata: Metadata = { title: 'Job details' };
 function parseJobId(raw: string): number | null {
   if (!/^[1-9]\d{0,14}$/.test(raw)) return null;
   return Number(raw);
+}
+
+/** The job's arguments in the order and with the labels of its task's form (jsonb does not keep key order). */
+function configurationOf(taskName: string, payload: Record<string, unknown>) {
+  const task = findTask(taskName);
+  const fields = task ? taskFormFields(task) : [];
+  const known = fields.filter((field) => field.name in payload).map((field) => ({ name: field.name, label: field.label, value: payload[field.name] }));
+  const others = Object.keys(payload)
+    .filter((name) => !fields.some((field) => field.name === name))
+    .sort()
+    .map((name) => ({ name, label: name, value: payload[name] }));
+  return [...known, ...others];
 }
 
 const levelStyles = { info: 'text-slate-700', warning: 'text-amber-800', error: 'text-red-700' } as const;
@@ -40,9 +55,11 @@ export default async function JobDetailsPage({ params }: { params: Promise<{ id:
     ['Worker', job.workerId ?? '—'],
   ];
   if (job.retryOf) overview.push(['Retry of', <Link key="retry" href={`/jobs/${job.retryOf}`} className="text-blue-700 hover:underline">Job {job.retryOf}</Link>]);
-  if (job.relatedUrl) {
-    overview.push(['Related record', <a key="related" href={job.relatedUrl} rel="noopener noreferrer nofollow" className="break-all text-blue-700 hover:underline">{job.relatedUrl}</a>]);
+  const related = safeHref(job.relatedUrl);
+  if (related) {
+    overview.push(['Related record', <a key="related" href={related} rel="noopener noreferrer nofollow" className="break-all text-blue-700 hover:underline">{related}</a>]);
   }
+  const configuration = configurationOf(job.task, job.payload);
   if (job.clearedAt) overview.push(['Cleared', formatDateTime(job.clearedAt)]);
 
   return (
@@ -79,13 +96,13 @@ export default async function JobDetailsPage({ params }: { params: Promise<{ id:
 
       <section aria-labelledby="configuration" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="configuration" className="mb-3 font-semibold">Configuration</h2>
-        {Object.keys(job.payload).length === 0 ? (
+        {configuration.length === 0 ? (
           <p className="text-sm text-slate-600">This job takes no arguments.</p>
         ) : (
           <dl className="space-y-2 text-sm">
-            {Object.entries(job.payload).map(([name, value]) => (
+            {configuration.map(({ name, label, value }) => (
               <div key={name}>
-                <dt className="text-slate-500">{name}</dt>
+                <dt className="text-slate-500">{label}</dt>
                 <dd>
                   <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 px-2 py-1 font-mono text-xs">
                     {typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
