@@ -260,6 +260,12 @@ function printTable(header: string[], rows: string[][]): void {
   for (const row of rows) console.log(format(row));
 }
 
+// `jobs-console list | head` closes our standard output early: stop quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 env();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

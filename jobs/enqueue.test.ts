@@ -1,4 +1,4 @@
-import { count, eq, sql } from 'drizzle-orm';
+import { count, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, jobs } from '@/db/schema';
@@ -42,14 +42,20 @@ describe('enqueueJobs', () => {
     });
   });
 
-  it('creates many jobs in one batch', async () => {
+  it('creates 20,000 jobs in one batch and returns each request its own id', async () => {
     const before = await countQueue();
-    const ids = await enqueueJobs(
-      getDb(),
-      Array.from({ length: 200 }, () => ({ task: longRunningTask, payload: { durationSeconds: 1, steps: 1 }, origin: 'web' as const, ownerId: user.id })),
-    );
-    expect(new Set(ids).size).toBe(200);
-    expect((await countQueue()) - before).toBe(200);
+    const requests = Array.from({ length: 20_000 }, (_, index) => ({
+      task: longRunningTask,
+      payload: { durationSeconds: (index % 3600) + 1, steps: (index % 100) + 1 },
+      origin: 'web' as const,
+      ownerId: user.id,
+    }));
+    const ids = await enqueueJobs(getDb(), requests);
+    expect(new Set(ids).size).toBe(20_000);
+    expect((await countQueue()) - before).toBe(20_000);
+    const rows = await getDb().select({ id: jobs.id, payload: jobs.payload }).from(jobs).where(inArray(jobs.id, ids));
+    const payloadById = new Map(rows.map((row) => [row.id, row.payload]));
+    expect(ids.map((id) => payloadById.get(id))).toEqual(requests.map((request) => request.payload));
   });
 
   it('leaves neither row nor queue entry when the surrounding transaction fails after add_jobs', async () => {
