@@ -37,7 +37,7 @@ describe('enqueueJobs', () => {
     expect(await queueEntry(id!)).toEqual({
       task_identifier: 'long-running',
       priority: queuePriority.high,
-      max_attempts: 1,
+      max_attempts: 3,
       flags: { [queueFlag('default')]: true },
     });
   });

@@ -74,28 +74,37 @@ export async function enqueueJobs(db: DbOrTx, requests: EnqueueRequest[]): Promi
         with ordinality as r(task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id, ord)
       order by r.ord
       returning id, task, run_at, max_attempts, priority, queue`);
-    const specs = inserted.map((row) => ({
-      identifier: row.task,
-      payload: { jobId: Number(row.id) },
-      run_at: row.run_at,
-      max_attempts: row.max_attempts,
-      job_key: queueJobKey(Number(row.id)),
-      priority: queuePriority[row.priority],
-      flags: [queueFlag(row.queue)],
-    }));
-    await tx.execute(sql`
-      select 1 from graphile_worker.add_jobs(array(
-        select row(s.identifier, s.payload, null, s.run_at, s.max_attempts, s.job_key, s.priority, s.flags)::graphile_worker.job_spec
-        from json_to_recordset(${JSON.stringify(specs)}::json)
-          as s(identifier text, payload json, run_at timestamptz, max_attempts int, job_key text, priority int, flags text[])
-      ))`);
+    await addQueueEntries(tx, inserted);
     return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
   });
 }
 
-/** What the insert returns: raw values from postgres.js (bigint ids arrive as strings). */
-interface QueuedRow extends Record<string, unknown> {
-  id: string;
+/**
+ * Adds graphile-worker entries for job rows, one `add_jobs` call for all of them. Each entry is keyed
+ * `job:<id>`: if an entry with that key is still locked by a worker, graphile-worker clears its key
+ * and the new one takes it over.
+ */
+export async function addQueueEntries(tx: DbOrTx, rows: QueuedRow[]): Promise<void> {
+  const specs = rows.map((row) => ({
+    identifier: row.task,
+    payload: { jobId: Number(row.id) },
+    run_at: row.run_at,
+    max_attempts: row.max_attempts,
+    job_key: queueJobKey(Number(row.id)),
+    priority: queuePriority[row.priority],
+    flags: [queueFlag(row.queue)],
+  }));
+  await tx.execute(sql`
+    select 1 from graphile_worker.add_jobs(array(
+      select row(s.identifier, s.payload, null, s.run_at, s.max_attempts, s.job_key, s.priority, s.flags)::graphile_worker.job_spec
+      from json_to_recordset(${JSON.stringify(specs)}::json)
+        as s(identifier text, payload json, run_at timestamptz, max_attempts int, job_key text, priority int, flags text[])
+    ))`);
+}
+
+/** A job row as the queue entry needs it; raw values from postgres.js (bigint ids arrive as strings). */
+export interface QueuedRow extends Record<string, unknown> {
+  id: string | number;
   task: string;
   run_at: string;
   max_attempts: number;

@@ -10,7 +10,8 @@ export const longRunningTask = defineTask({
   launchableBy: 'user',
   defaultPriority: 'normal',
   queue: 'default',
-  maxAttempts: 1,
+  // A worker that dies mid-run costs an attempt; the job gets others.
+  maxAttempts: 3,
   schema: z.object({
     durationSeconds: z
       .int({ error: 'Enter a whole number of seconds' })

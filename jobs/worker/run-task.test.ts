@@ -42,7 +42,7 @@ describe('the task wrapper', () => {
     expect(done).toMatchObject({ status: 'completed', progress: 1, step: 'Step 2 of 2', attempts: 1, result: { steps: 2, durationSeconds: 1 }, error: null });
     expect(done.startedAt!.getTime()).toBeLessThanOrEqual(done.finishedAt!.getTime());
     expect(await logOf(id)).toEqual([
-      `info: Attempt 1 of 1 started on worker ${worker.id}.`,
+      `info: Attempt 1 of 3 started on worker ${worker.id}.`,
       'info: Starting 2 steps over 1 s.',
       'info: Step 1 of 2 done.',
       'info: Step 2 of 2 done.',

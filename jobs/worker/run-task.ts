@@ -1,8 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { JobHelpers, Task, WorkerUtils } from 'graphile-worker';
 import { z } from 'zod';
-import type { Db } from '@/db/client';
+import type { Db, DbOrTx } from '@/db/client';
 import { jobLogs, jobs, users, type LogLevel } from '@/db/schema';
+import { addQueueEntries, type QueuedRow } from '../enqueue';
 import type { TaskDefinition } from '../task';
 import type { Viewer } from '../viewer';
 
@@ -21,11 +22,20 @@ const MAX_MESSAGE = 2000;
 const MAX_LOG_LINE = 10_000;
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+/** Identifies one attempt of one job on one worker; every write after the start is conditional on it. */
+interface Attempt {
+  jobId: number;
+  /** The job's attempt number (1-based), as shown to people. */
+  number: number;
+  maxAttempts: number;
+  workerId: string;
+}
+
 /**
  * Wraps a catalogue task as a graphile-worker task. The wrapper alone writes the job's row: it marks
  * it running, gives the task its context (parsed payload, abort signal, log, progress), then records
- * the outcome. Every write after the start is conditional on the job still being `running`, so a job
- * stopped meanwhile keeps its final state.
+ * the outcome. Every write after the start names the attempt and the worker, so a job stopped,
+ * handed back or taken over meanwhile keeps its state, and a late write from an old attempt is lost.
  */
 export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
   return async (rawPayload: unknown, helpers: JobHelpers) => {
@@ -35,42 +45,53 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
       helpers.logger.error(`Ignoring ${task.name} queue entry ${helpers.job.id}: its payload has no jobId.`);
       return;
     }
-    const { jobId } = parsedPayload.data;
-    const attempt = helpers.job.attempts;
-    const maxAttempts = helpers.job.max_attempts;
     const { db } = deps;
-
-    const started = await markRunning(db, jobId, attempt, maxAttempts, deps.workerId);
+    const started = await markRunning(db, parsedPayload.data.jobId, helpers, deps.workerId);
     if (!started) return; // cancelled or finished meanwhile: nothing to run
+    const { attempt } = started;
+    // The queue entry's own count decides whether a failure is final (see handBack for why the
+    // entry may have fewer attempts than the job).
+    const final = helpers.job.attempts >= helpers.job.max_attempts;
 
     deps.onRunningChange?.(1);
-    const reporter = new JobReporter(db, jobId, attempt);
+    const reporter = new JobReporter(db, attempt);
     const controller = new AbortController();
     const onShutdown = () => controller.abort(new Error('The worker is shutting down.'));
     helpers.abortSignal?.addEventListener('abort', onShutdown, { once: true });
     try {
+      if (!started.launchedBy) {
+        await markFailed(db, attempt, new Error('The account that launched this job no longer exists.'), true);
+        return;
+      }
       const args = task.schema.safeParse(started.payload);
       if (!args.success) {
         const problems = args.error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`);
-        await markFailed(db, jobId, attempt, new Error(`Invalid arguments: ${problems.join('; ')}`), true);
+        await markFailed(db, attempt, new Error(`Invalid arguments: ${problems.join('; ')}`), true);
         return; // the arguments will not become valid on a retry
       }
-      const result = await task.run({
-        payload: args.data,
-        signal: controller.signal,
-        log: (level, message) => reporter.log(level, message),
-        progress: (fraction, step) => reporter.progress(fraction, step),
-        job: { id: jobId, attempt, maxAttempts },
-        launchedBy: started.launchedBy,
-        db,
-        workerUtils: deps.workerUtils,
-      });
-      await reporter.flush();
-      await markCompleted(db, jobId, result);
+      let result: unknown;
+      try {
+        result = await task.run({
+          payload: args.data,
+          signal: controller.signal,
+          log: (level, message) => reporter.log(level, message),
+          progress: (fraction, step) => reporter.progress(fraction, step),
+          job: { id: attempt.jobId, attempt: attempt.number, maxAttempts: attempt.maxAttempts },
+          launchedBy: started.launchedBy,
+          db,
+          workerUtils: deps.workerUtils,
+        });
+      } finally {
+        await reporter.close();
+      }
+      await markCompleted(db, attempt, result);
     } catch (error) {
-      await reporter.flush().catch(() => {});
-      const final = attempt >= maxAttempts;
-      await markFailed(db, jobId, attempt, error, final);
+      if (helpers.abortSignal?.aborted) {
+        // The worker is stopping, not the job failing: hand it back for another worker.
+        await handBack(db, attempt);
+        return;
+      }
+      await markFailed(db, attempt, error, final);
       // A failure with attempts left goes back to graphile-worker, which schedules the next attempt
       // with its backoff; a final one is complete as far as the queue is concerned.
       if (!final) throw error;
@@ -81,54 +102,86 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
   };
 }
 
-interface StartedJob {
-  payload: Record<string, unknown>;
-  launchedBy: Viewer;
+/** The condition every write of an attempt carries. */
+function isCurrent(attempt: Attempt) {
+  return and(eq(jobs.id, attempt.jobId), eq(jobs.status, 'running'), eq(jobs.attempts, attempt.number), eq(jobs.workerId, attempt.workerId));
 }
 
-async function markRunning(
-  db: Db,
-  jobId: number,
-  attempt: number,
-  maxAttempts: number,
-  workerId: string,
-): Promise<StartedJob | null> {
+interface StartedJob {
+  attempt: Attempt;
+  payload: Record<string, unknown>;
+  /** Null when the job has an owner whose account is gone (the job must not run with more rights). */
+  launchedBy: Viewer | null;
+}
+
+/**
+ * Marks the job running and returns what the task needs, or null when it must not run. A job still
+ * `running` from an earlier attempt is taken over: that attempt's worker died or its lock expired.
+ */
+async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId: string): Promise<StartedJob | null> {
   return db.transaction(async (tx) => {
-    const [row] = await tx
+    const [current] = await tx
+      .select({
+        status: jobs.status,
+        attempts: jobs.attempts,
+        maxAttempts: jobs.maxAttempts,
+        workerId: jobs.workerId,
+        payload: jobs.payload,
+        origin: jobs.origin,
+        ownerId: jobs.ownerId,
+        osUser: jobs.osUser,
+      })
+      .from(jobs)
+      .where(eq(jobs.id, jobId))
+      .for('update');
+    if (!current) return null;
+    // A handed-back job's queue entry only has the attempts that were left (see handBack).
+    const number = current.maxAttempts - helpers.job.max_attempts + helpers.job.attempts;
+    const interrupted = current.status === 'running' && current.attempts < number;
+    if (!interrupted && !['queued', 'scheduled', 'retrying'].includes(current.status)) return null;
+    const attempt: Attempt = { jobId, number, maxAttempts: current.maxAttempts, workerId };
+    if (interrupted) {
+      await tx.insert(jobLogs).values({
+        jobId,
+        level: 'warning',
+        attempt: current.attempts,
+        message: `Attempt ${current.attempts} was interrupted: worker ${current.workerId ?? 'unknown'} stopped before it finished.`,
+      });
+    }
+    await tx
       .update(jobs)
       .set({
         status: 'running',
-        attempts: attempt,
-        maxAttempts,
+        attempts: number,
         startedAt: sql`coalesce(${jobs.startedAt}, now())`,
         finishedAt: null,
         workerId,
         heartbeatAt: sql`now()`,
         updatedAt: sql`now()`,
-        message: `Attempt ${attempt} of ${maxAttempts} started`,
+        message: `Attempt ${number} of ${current.maxAttempts} started`,
       })
-      .where(and(eq(jobs.id, jobId), inArray(jobs.status, ['queued', 'scheduled', 'retrying'])))
-      .returning({ payload: jobs.payload, ownerId: jobs.ownerId, osUser: jobs.osUser });
-    if (!row) return null;
+      .where(eq(jobs.id, jobId));
     await tx.insert(jobLogs).values({
       jobId,
       level: 'info',
-      attempt,
-      message: `Attempt ${attempt} of ${maxAttempts} started on worker ${workerId}.`,
+      attempt: number,
+      message: `Attempt ${number} of ${current.maxAttempts} started on worker ${workerId}.`,
     });
-    let launchedBy: Viewer = { kind: 'cli', osUser: row.osUser ?? 'system' };
-    if (row.ownerId) {
-      const [owner] = await tx
-        .select({ id: users.id, email: users.email, role: users.role })
-        .from(users)
-        .where(eq(users.id, row.ownerId));
-      if (owner) launchedBy = { kind: 'person', ...owner };
-    }
-    return { payload: row.payload, launchedBy };
+    return { attempt, payload: current.payload, launchedBy: await launcherOf(tx, current) };
   });
 }
 
-async function markCompleted(db: Db, jobId: number, result: unknown): Promise<void> {
+/** Who launched the job, to run it with their permissions; fails closed when that is unknown. */
+async function launcherOf(tx: DbOrTx, job: { origin: string; ownerId: string | null; osUser: string | null }): Promise<Viewer | null> {
+  if (job.ownerId) {
+    const [owner] = await tx.select({ id: users.id, email: users.email, role: users.role }).from(users).where(eq(users.id, job.ownerId));
+    return owner ? { kind: 'person', ...owner } : null;
+  }
+  if (job.origin === 'cli') return { kind: 'cli', osUser: job.osUser ?? 'unknown' };
+  return null;
+}
+
+async function markCompleted(db: Db, attempt: Attempt, result: unknown): Promise<void> {
   await db
     .update(jobs)
     .set({
@@ -140,14 +193,14 @@ async function markCompleted(db: Db, jobId: number, result: unknown): Promise<vo
       error: null,
       errorStack: null,
     })
-    .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running')));
+    .where(isCurrent(attempt));
 }
 
-async function markFailed(db: Db, jobId: number, attempt: number, error: unknown, final: boolean): Promise<void> {
+async function markFailed(db: Db, attempt: Attempt, error: unknown, final: boolean): Promise<void> {
   const err = error instanceof Error ? error : new Error(String(error));
   const message = truncate(err.message || err.name || 'Unknown error', MAX_MESSAGE);
   // graphile-worker retries after exp(min(attempts, 10)) seconds; the row shows when.
-  const retryAt = sql`now() + exp(least(${attempt}, 10)) * interval '1 second'`;
+  const retryAt = sql`now() + exp(least(${attempt.number}, 10)) * interval '1 second'`;
   await db.transaction(async (tx) => {
     const [row] = await tx
       .update(jobs)
@@ -159,17 +212,57 @@ async function markFailed(db: Db, jobId: number, attempt: number, error: unknown
         error: message,
         errorStack: err.stack ?? null,
         errors: sql`${jobs.errors} + 1`,
-        message: final ? message : `Attempt ${attempt} failed: ${message} (will retry)`,
+        message: final ? message : `Attempt ${attempt.number} failed: ${message} (will retry)`,
       })
-      .where(and(eq(jobs.id, jobId), eq(jobs.status, 'running')))
+      .where(isCurrent(attempt))
       .returning({ id: jobs.id });
     if (!row) return;
     await tx.insert(jobLogs).values({
-      jobId,
+      jobId: attempt.jobId,
       level: 'error',
-      attempt,
-      message: truncate(`Attempt ${attempt} failed: ${message}${final ? '' : ' It will be retried.'}`, MAX_LOG_LINE),
+      attempt: attempt.number,
+      message: truncate(`Attempt ${attempt.number} failed: ${message}${final ? '' : ' It will be retried.'}`, MAX_LOG_LINE),
     });
+  });
+}
+
+/**
+ * The worker is shutting down under a running job: put the job back in the queue, to run again on
+ * another worker, without spending an attempt. graphile-worker has no way to give back a job it
+ * handed out, so a new entry takes over the job key (the old one completes when we return), with
+ * only the attempts that were left: markRunning then numbers the next attempt as this one again.
+ */
+async function handBack(db: Db, attempt: Attempt): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jobs)
+      .set({
+        status: 'queued',
+        attempts: attempt.number - 1,
+        runAt: sql`now()`,
+        workerId: null,
+        heartbeatAt: null,
+        updatedAt: sql`now()`,
+        message: `Handed back: worker ${attempt.workerId} stopped during attempt ${attempt.number}; it will run again.`,
+      })
+      .where(isCurrent(attempt))
+      .returning({ id: jobs.id, task: jobs.task, runAt: jobs.runAt, maxAttempts: jobs.maxAttempts, priority: jobs.priority, queue: jobs.queue });
+    if (!row) return;
+    await tx.insert(jobLogs).values({
+      jobId: attempt.jobId,
+      level: 'warning',
+      attempt: attempt.number,
+      message: `Attempt ${attempt.number} stopped because worker ${attempt.workerId} is shutting down; the job goes back to the queue.`,
+    });
+    const entry: QueuedRow = {
+      id: row.id,
+      task: row.task,
+      run_at: row.runAt.toISOString(),
+      max_attempts: row.maxAttempts - (attempt.number - 1),
+      priority: row.priority,
+      queue: row.queue,
+    };
+    await addQueueEntries(tx, [entry]);
   });
 }
 
@@ -182,25 +275,28 @@ function toJson(value: unknown): unknown {
 /**
  * Writes a running job's log lines and progress in the order the task reports them. Progress is
  * coalesced: while one progress write is waiting, later reports replace it rather than queue up.
+ * Once closed (the task has returned), further reports are dropped.
  */
 class JobReporter {
   private chain: Promise<unknown> = Promise.resolve();
   private pendingProgress: { fraction: number; step?: string } | null = null;
+  private closed = false;
 
   constructor(
     private readonly db: Db,
-    private readonly jobId: number,
-    private readonly attempt: number,
+    private readonly attempt: Attempt,
   ) {}
 
   log(level: LogLevel, message: string): Promise<void> {
     const line = truncate(String(message), MAX_LOG_LINE);
+    const { jobId, number, workerId } = this.attempt;
     return this.enqueue(async () => {
       await this.db.execute(sql`
-        with line as (
+        with current as (
+          select 1 from jobs where id = ${jobId} and status = 'running' and attempts = ${number} and worker_id = ${workerId}
+        ), line as (
           insert into job_logs (job_id, level, attempt, message)
-          select ${this.jobId}, ${level}::log_level, ${this.attempt}, ${line}
-          where exists (select 1 from jobs where id = ${this.jobId} and status = 'running')
+          select ${jobId}, ${level}::log_level, ${number}, ${line} from current
           returning level
         )
         update jobs set
@@ -208,7 +304,7 @@ class JobReporter {
           warnings = warnings + (select count(*) from line where level = 'warning'),
           errors = errors + (select count(*) from line where level = 'error'),
           updated_at = now()
-        where id = ${this.jobId} and status = 'running' and exists (select 1 from line)`);
+        where id = ${jobId} and exists (select 1 from line)`);
     });
   }
 
@@ -229,16 +325,18 @@ class JobReporter {
           heartbeatAt: sql`now()`,
           updatedAt: sql`now()`,
         })
-        .where(and(eq(jobs.id, this.jobId), eq(jobs.status, 'running')));
+        .where(isCurrent(this.attempt));
     });
   }
 
-  /** Resolves when everything reported so far is written. */
-  flush(): Promise<void> {
-    return this.chain.then(() => {});
+  /** Writes what was reported so far, then drops anything reported later. */
+  async close(): Promise<void> {
+    await this.chain.catch(() => {});
+    this.closed = true;
   }
 
   private enqueue(write: () => Promise<void>): Promise<void> {
+    if (this.closed) return Promise.resolve();
     const next = this.chain.then(write);
     this.chain = next.catch(() => {});
     return next;

@@ -66,10 +66,13 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
     stop() {
       stopping ??= (async () => {
         clearInterval(heartbeat);
-        await runner.stop();
-        await db.update(workers).set({ stoppedAt: sql`now()`, running: 0 }).where(eq(workers.id, id));
-        await workerUtils.release();
-        await handle.close();
+        try {
+          await runner.stop();
+          await db.update(workers).set({ stoppedAt: sql`now()`, running: 0 }).where(eq(workers.id, id));
+        } finally {
+          await workerUtils.release();
+          await handle.close();
+        }
       })();
       return stopping;
     },

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { asc, eq, sql } from 'drizzle-orm';
+import { makeWorkerUtils } from 'graphile-worker';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/db/client';
+import { jobLogs, jobs } from '@/db/schema';
+import { setUpTestDatabase } from '@/test/database';
+import { createTestUser, jobRow, waitForJobStatus } from '@/test/fixtures';
+import { queueJobKey } from '../enqueue';
+import { launchJob } from '../launch';
+import type { PersonViewer } from '../viewer';
+import { quietLogger } from './logger';
+import { startWorker, type RunningWorker } from './start-worker';
+
+const databaseUrl = setUpTestDatabase();
+const root = path.resolve(import.meta.dirname, '..', '..');
+let user: PersonViewer;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  user = await createTestUser('user');
+});
+
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function inProcessWorker(): Promise<RunningWorker> {
+  const worker = await startWorker({ databaseUrl: databaseUrl(), concurrency: 2 });
+  cleanups.push(() => worker.stop());
+  return worker;
+}
+
+/** A real worker process, as `npm run worker` starts it. */
+function workerProcess(): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'jobs/worker/main.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl(), WORKER_CONCURRENCY: '2' },
+    stdio: 'ignore',
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+  return child;
+}
+
+const queueEntry = async (id: number) =>
+  (
+    await getDb().execute<{ attempts: number; max_attempts: number; locked_by: string | null }>(
+      sql`select attempts, max_attempts, locked_by from graphile_worker.jobs where key = ${queueJobKey(id)}`,
+    )
+  )[0];
+
+const logOf = async (id: number) =>
+  (await getDb().select({ level: jobLogs.level, message: jobLogs.message }).from(jobLogs).where(eq(jobLogs.jobId, id)).orderBy(asc(jobLogs.id))).map(
+    (line) => `${line.level}: ${line.message}`,
+  );
+
+async function waitUntilRunning(id: number): Promise<void> {
+  await waitForJobStatus(id, ['running']);
+  // …and past its first step, so that it is in the middle of its work.
+  const deadline = Date.now() + 10_000;
+  while ((await jobRow(id)).progress === 0) {
+    if (Date.now() > deadline) throw new Error(`job ${id} made no progress`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a worker that goes away under a running job', () => {
+  it('hands the job back when stopped (SIGTERM), without spending an attempt; another worker finishes it', async () => {
+    const child = workerProcess();
+    const id = await launchJob(user, 'long-running', { durationSeconds: 20, steps: 20 }, { origin: 'web' });
+    await waitUntilRunning(id);
+    const stoppingWorker = (await jobRow(id)).workerId;
+
+    child.kill('SIGTERM');
+    const exitCode = await new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    expect(exitCode).toBe(0);
+    const handedBack = await jobRow(id);
+    expect({ status: handedBack.status, attempts: handedBack.attempts, workerId: handedBack.workerId }).toEqual({ status: 'queued', attempts: 0, workerId: null });
+    expect(handedBack.message).toBe(`Handed back: worker ${stoppingWorker} stopped during attempt 1; it will run again.`);
+    expect(await queueEntry(id)).toEqual({ attempts: 0, max_attempts: 3, locked_by: null });
+
+    const next = await inProcessWorker();
+    await getDb().update(jobs).set({ payload: { durationSeconds: 1, steps: 1 } }).where(eq(jobs.id, id)); // finish quickly
+    const done = await waitForJobStatus(id, ['completed'], 15_000);
+    expect({ attempts: done.attempts, workerId: done.workerId }).toEqual({ attempts: 1, workerId: next.id });
+    expect((await logOf(id)).filter((line) => line.startsWith('warning:') || line.includes('started on worker'))).toEqual([
+      `info: Attempt 1 of 3 started on worker ${stoppingWorker}.`,
+      `warning: Attempt 1 stopped because worker ${stoppingWorker} is shutting down; the job goes back to the queue.`,
+      `info: Attempt 1 of 3 started on worker ${next.id}.`,
+    ]);
+    expect(await queueEntry(id)).toBeUndefined();
+  });
+
+  it('lets the next attempt take over a job whose worker was killed (kill -9), once its lock is released', async () => {
+    const child = workerProcess();
+    const id = await launchJob(user, 'long-running', { durationSeconds: 20, steps: 20 }, { origin: 'web' });
+    await waitUntilRunning(id);
+    const deadWorker = (await jobRow(id)).workerId;
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect((await jobRow(id)).status).toBe('running'); // nobody left to say otherwise
+
+    // What the rescuer does once the worker's heartbeat stops (graphile-worker alone waits 4 hours).
+    const lockedBy = (await queueEntry(id))!.locked_by!;
+    const utils = await makeWorkerUtils({ connectionString: databaseUrl(), logger: quietLogger });
+    cleanups.push(async () => utils.release());
+    await getDb().update(jobs).set({ payload: { durationSeconds: 1, steps: 1 } }).where(eq(jobs.id, id));
+    await utils.forceUnlockWorkers([lockedBy]);
+
+    const next = await inProcessWorker();
+    const done = await waitForJobStatus(id, ['completed'], 15_000);
+    expect({ attempts: done.attempts, workerId: done.workerId }).toEqual({ attempts: 2, workerId: next.id });
+    expect((await logOf(id)).filter((line) => line.startsWith('warning:'))).toEqual([
+      `warning: Attempt 1 was interrupted: worker ${deadWorker} stopped before it finished.`,
+    ]);
+  });
+});
