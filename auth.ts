@@ -7,9 +7,10 @@ import { recordAudit } from '@/jobs/audit';
 import { authenticate } from '@/lib/accounts';
 import { addressOf } from '@/lib/request-address';
 
+const noNul = (text: string) => !text.includes('\0');
 const credentialsSchema = z.object({
-  email: z.string().trim().toLowerCase().min(3).max(254),
-  password: z.string().min(1).max(256),
+  email: z.string().trim().toLowerCase().min(3).max(254).refine(noNul),
+  password: z.string().min(1).max(256).refine(noNul),
 });
 
 /** next-auth with email and password against the `users` table; every sign-in, good or bad, is audited. */

@@ -45,6 +45,8 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     disabledAt: timestamptz('disabled_at'),
+    /** Sessions that began before this (a password change) are refused. */
+    sessionsValidAfter: timestamptz('sessions_valid_after'),
   },
   (t) => [check('users_email_lowercase', sql`${t.email} = lower(${t.email})`)],
 );
@@ -180,8 +182,4 @@ export const workers = pgTable('workers', {
   stoppedAt: timestamptz('stopped_at'),
 });
 
-export type User = typeof users.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
-export type NewJob = typeof jobs.$inferInsert;
-export type JobLog = typeof jobLogs.$inferSelect;
-export type AuditEvent = typeof auditEvents.$inferSelect;

@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '@/db/client';
 import { revokedSessions, users, userRoles, type UserRole } from '@/db/schema';
@@ -12,7 +12,7 @@ export const passwordSchema = z
 export const roleSchema = z.enum(userRoles, { error: `The role must be one of: ${userRoles.join(', ')}` });
 
 /** Hashes a password with argon2id (the library's defaults: 19 MiB, 2 passes). */
-export function hashPassword(password: string): Promise<string> {
+function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
@@ -41,12 +41,22 @@ export async function authenticate(db: DbOrTx, email: string, password: string):
   return { id: user.id, email: user.email, role: user.role };
 }
 
+/** A session as the token describes it. */
+export interface SessionClaims {
+  sessionId: string;
+  /** When the person signed in, in ms since the epoch. */
+  signedInAt: number;
+}
+
 /**
  * A signed-in person's current account, read again on every request so that a role change, a
- * disabled account or a signed-out session takes effect at once. Null for any of those.
+ * disabled account, a password change or a signed-out or expired session takes effect at once.
+ * Null for any of those.
  */
-export async function findSignedInAccount(db: DbOrTx, id: string, sessionId: string): Promise<AccountSummary | null> {
-  if (!z.uuid().safeParse(id).success || !z.uuid().safeParse(sessionId).success) return null;
+export async function findSignedInAccount(db: DbOrTx, id: string, session: SessionClaims, maxAgeSeconds: number): Promise<AccountSummary | null> {
+  if (!z.uuid().safeParse(id).success || !z.uuid().safeParse(session.sessionId).success) return null;
+  const signedInAt = new Date(session.signedInAt);
+  if (!Number.isFinite(session.signedInAt) || Date.now() - session.signedInAt > maxAgeSeconds * 1000) return null;
   const [user] = await db
     .select({ id: users.id, email: users.email, role: users.role })
     .from(users)
@@ -54,13 +64,17 @@ export async function findSignedInAccount(db: DbOrTx, id: string, sessionId: str
       and(
         eq(users.id, id),
         isNull(users.disabledAt),
-        notExists(db.select({ one: sql`1` }).from(revokedSessions).where(eq(revokedSessions.sessionId, sessionId))),
+        or(isNull(users.sessionsValidAfter), lte(users.sessionsValidAfter, signedInAt)),
+        notExists(db.select({ one: sql`1` }).from(revokedSessions).where(eq(revokedSessions.sessionId, session.sessionId))),
       ),
     );
   return user ?? null;
 }
 
-/** Ends a session for good: its token, or any copy of it, is refused from now on. */
+/**
+ * Ends a session for good: its token, or any copy of it, is refused from now on. The record is kept
+ * until the session would have ended anyway (`expiresAt`: sign-in time plus the maximum age).
+ */
 export async function revokeSession(db: DbOrTx, session: { sessionId: string; userId: string; expiresAt: Date }): Promise<void> {
   await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, sql`now()`));
   await db.insert(revokedSessions).values(session).onConflictDoNothing();
@@ -89,10 +103,15 @@ export async function createAccount(
   return user;
 }
 
-/** Sets a new password for an existing account; false when there is no such account. */
+/** Sets a new password for an existing account and ends its sessions; false when there is no such account. */
 export async function setPassword(db: DbOrTx, email: string, password: string): Promise<boolean> {
   const parsedEmail = emailSchema.parse(email);
   const passwordHash = await hashPassword(passwordSchema.parse(password));
-  const updated = await db.update(users).set({ passwordHash }).where(eq(users.email, parsedEmail)).returning({ id: users.id });
+  // Every session that began before the change ends with it.
+  const updated = await db
+    .update(users)
+    .set({ passwordHash, sessionsValidAfter: sql`now()` })
+    .where(eq(users.email, parsedEmail))
+    .returning({ id: users.id });
   return updated.length > 0;
 }

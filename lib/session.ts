@@ -3,6 +3,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { auth } from '@/auth';
+import { SESSION_MAX_AGE_SECONDS } from '@/auth.config';
 import { getDb } from '@/db/client';
 import type { ActionSource } from '@/jobs/audit';
 import type { PersonViewer } from '@/jobs/viewer';
@@ -16,8 +17,9 @@ import { addressOf } from './request-address';
 export const getViewer = cache(async (): Promise<PersonViewer | null> => {
   const session = await auth();
   const id = session?.user?.id;
-  if (!id || !session.sessionId) return null;
-  const account = await findSignedInAccount(getDb(), id, session.sessionId);
+  if (!id || !session.sessionId || session.signedInAt === undefined) return null;
+  const claims = { sessionId: session.sessionId, signedInAt: session.signedInAt };
+  const account = await findSignedInAccount(getDb(), id, claims, SESSION_MAX_AGE_SECONDS);
   return account ? { kind: 'person', ...account } : null;
 });
 
