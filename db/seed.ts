@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
@@ -8,6 +7,7 @@ import { users, type UserRole } from '@/db/schema';
 import { recordAudit } from '@/jobs/audit';
 import { createAccount } from '@/lib/accounts';
 import { dataDir, env } from '@/lib/env';
+import { osUserName } from '@/lib/os-user';
 
 /**
  * On the first start (no accounts yet), creates an admin, a user and an auditor. Passwords come from
@@ -30,7 +30,7 @@ export async function seedFirstAccounts(db: Db, print: (line: string) => void): 
       const password = account.password ?? crypto.randomBytes(15).toString('base64url');
       const user = await createAccount(tx, { email: account.email, role: account.role, password });
       await recordAudit(tx, {
-        viewer: { kind: 'cli', osUser: os.userInfo().username },
+        viewer: { kind: 'cli', osUser: osUserName() },
         action: 'user.create',
         source: { origin: 'cli' },
         details: { email: user.email, role: user.role, firstStart: true },

@@ -47,6 +47,17 @@ test.describe('a user and their jobs', () => {
     await expect(page.getByTestId('no-jobs')).toHaveText('There are no jobs.');
   });
 
+  test('pasting more than 1 MB of CSV gets a field error, not a failed request', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    await page.goto('/jobs/new/csv-import-check');
+    // 1.1 MB, set directly: typing it would take minutes. The form posts the field as it is.
+    const csv = `identifier,title\n${`A1,${'x'.repeat(1000)}\n`.repeat(1100)}`;
+    await page.getByLabel('CSV text').evaluate((textarea, text) => ((textarea as HTMLTextAreaElement).value = text), csv);
+    await page.getByRole('button', { name: 'Launch' }).click();
+    await expect(page.locator('#field-csv-error')).toHaveText('At most 1 MB of CSV text');
+    await expect(page).toHaveURL(/\/jobs\/new\/csv-import-check$/);
+  });
+
   test('sees a failed job with its error on the Failed tab and the details page', async ({ page, account }) => {
     await signIn(page, await account('user'));
     const jobId = await launchFromForm(page, 'failing', { 'Error message': 'The archive is offline.', 'Delay (seconds)': '0' });

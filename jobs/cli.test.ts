@@ -4,7 +4,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { auditEvents, jobs, users } from '@/db/schema';
+import { auditEvents, jobLogs, jobs, users } from '@/db/schema';
 import { setUpTestDatabase } from '@/test/database';
 import { createTestUser } from '@/test/fixtures';
 import { authenticate } from '@/lib/accounts';
@@ -101,6 +101,20 @@ describe('the CLI', () => {
     expect({ code: clear.code, stdout: clear.stdout.trim() }).toEqual({ code: 0, stdout: 'Cleared 1 inactive CLI job.' });
     const cleared = await getDb().select({ id: jobs.id, clearedAt: jobs.clearedAt }).from(jobs);
     expect(cleared.filter((row) => row.clearedAt !== null).map((row) => row.id)).toEqual([cliJob!.id]);
+  });
+
+  it('prints user-controlled text without its control characters, so nothing runs in the terminal', async () => {
+    const escape = '\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J';
+    const [row] = await getDb()
+      .insert(jobs)
+      .values({ task: 'failing', title: `Hostile ${escape}`, status: 'failed', origin: 'cli', osUser: 'ops', message: `msg ${escape}`, error: `err ${escape}` })
+      .returning({ id: jobs.id });
+    await getDb().insert(jobLogs).values({ jobId: row!.id, level: 'error', message: `log ${escape}` });
+    for (const args of [['show', String(row!.id)], ['list']]) {
+      const { code, stdout } = await cli(args);
+      expect({ args, code, hasEscape: /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(stdout) }).toEqual({ args, code: 0, hasEscape: false });
+    }
+    expect((await cli(['show', String(row!.id)])).stdout).toContain('err \\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J');
   });
 
   it('says when a job does not exist', async () => {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { closeDb, getDb } from '@/db/client';
@@ -7,6 +6,8 @@ import { ensureDatabaseServer, type DatabaseServer } from '@/db/server';
 import { AccountExistsError, createAccount, emailSchema, passwordSchema, roleSchema, setPassword } from '@/lib/accounts';
 import { env, provideDatabaseUrl } from '@/lib/env';
 import { formatDateTime, jobDuration } from '@/lib/format';
+import { osUserName } from '@/lib/os-user';
+import { printable } from '@/lib/printable';
 import { recordAudit } from './audit';
 import { taskCatalogue } from './catalogue';
 import { ForbiddenError, ValidationError } from './errors';
@@ -39,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     console.log(usage);
     return command ? 0 : 2;
+  }
+  try {
+    env();
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
   }
   const viewer: CliViewer = { kind: 'cli', osUser: osUserName() };
   const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -115,9 +122,9 @@ async function main(argv: string[]): Promise<number> {
       if (job.result !== null) lines.push(['Result', JSON.stringify(job.result)]);
       if (job.error) lines.push(['Error', job.error]);
       if (job.clearedAt) lines.push(['Cleared', formatDateTime(job.clearedAt)]);
-      for (const [label, value] of lines) console.log(`${label.padEnd(17)} ${value}`);
+      for (const [label, value] of lines) console.log(`${label.padEnd(17)} ${printable(value)}`);
       console.log('\nLog:');
-      for (const line of job.log) console.log(`  ${formatDateTime(line.at)} ${line.level.toUpperCase().padEnd(7)} ${line.message}`);
+      for (const line of job.log) console.log(`  ${formatDateTime(line.at)} ${line.level.toUpperCase().padEnd(7)} ${printable(line.message)}`);
     },
     'clear-inactive': async (args) => {
       parse(args, {});
@@ -245,15 +252,9 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
-function osUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
-
-function printTable(header: string[], rows: string[][]): void {
+/** Prints aligned columns; cells are made printable (they may hold user-controlled text). */
+function printTable(header: string[], unsafeRows: string[][]): void {
+  const rows = unsafeRows.map((row) => row.map(printable));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   console.log(format(header));
@@ -266,7 +267,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-env();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {

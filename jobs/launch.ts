@@ -9,7 +9,7 @@ import type { TaskDefinition } from './task';
 import type { Viewer } from './viewer';
 
 /** Field errors from a failed parse, keyed by top-level field ('' for errors about the whole input). */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const key = issue.path.length > 0 ? String(issue.path[0]) : '';
@@ -19,10 +19,18 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
 }
 
 /** Parses a task's arguments with its schema, or throws a ValidationError with field errors. */
-export function parseTaskArguments(task: TaskDefinition, input: unknown): Record<string, unknown> {
+function parseTaskArguments(task: TaskDefinition, input: unknown): Record<string, unknown> {
   const parsed = task.schema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ValidationError(`The arguments for "${task.title}" are not valid.`, fieldErrorsOf(parsed.error));
+  }
+  // PostgreSQL cannot store NUL in text or JSON: refuse it here rather than fail at the insert.
+  const withNul = Object.entries(parsed.data).filter(([, value]) => JSON.stringify(value)?.includes('\\u0000'));
+  if (withNul.length > 0) {
+    throw new ValidationError(
+      `The arguments for "${task.title}" are not valid.`,
+      Object.fromEntries(withNul.map(([name]) => [name, ['Must not contain NUL characters']])),
+    );
   }
   return parsed.data as Record<string, unknown>;
 }

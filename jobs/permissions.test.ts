@@ -188,6 +188,17 @@ describe('launching a task', () => {
     expect(await getDb().$count(jobs)).toBe(before);
   });
 
+  it.each([
+    ['a NUL character', 'csv-import-check', { csv: 'identifier,title\nA1,Fi\u0000rst' }, { csv: ['Must not contain NUL characters'] }],
+    ['more than 1 MB of CSV', 'csv-import-check', { csv: `identifier,title\n${'A,B\n'.repeat(300_000)}` }, { csv: ['At most 1 MB of CSV text'] }],
+    ['a javascript: link', 'csv-import-check', { csv: 'identifier,title', source: 'javascript:alert(1)' }, { source: ['Enter an http(s) URL'] }],
+    ['a date out of range', 'history-report', { from: '0000-01-01', to: '2026-01-01' }, { from: ['Enter a date between 1970 and 2999'] }],
+  ])('refuses %s with a field error and creates nothing', async (_what, task, args, fieldErrors) => {
+    const before = await getDb().$count(jobs);
+    await expect(launchJob(viewers.userA, task, args, { origin: 'web' })).rejects.toMatchObject({ name: 'ValidationError', fieldErrors });
+    expect(await getDb().$count(jobs)).toBe(before);
+  });
+
   it('refuses bad arguments with field errors and creates nothing', async () => {
     const before = await getDb().$count(jobs);
     const error = await launchJob(viewers.userA, 'long-running', { durationSeconds: 0, steps: 'many' }, { origin: 'web' }).catch((e: unknown) => e);

@@ -10,6 +10,7 @@ describe('safeHref', () => {
     ['JavaScript:alert(1)', null],
     ['data:text/html,<script>alert(1)</script>', null],
     ['//evil.example', null],
+    ['/\\evil.example', null],
     ['not a url', null],
     ['', null],
     [null, null],

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { defineTask } from '../task';
 
 const MAX_CSV_BYTES = 1_000_000;
+/** Skipped rows logged one by one; beyond this, the summary line counts them. */
+const MAX_LOGGED_ROWS = 100;
 
 /** Checks CSV text before an import: every row must have the header's columns and the required fields filled. */
 export const csvImportCheckTask = defineTask({
@@ -72,7 +74,8 @@ export const csvImportCheckTask = defineTask({
               .join(', ');
       if (problem) {
         skipped++;
-        await log('warning', `Row ${line} skipped: ${problem}.`);
+        if (skipped <= MAX_LOGGED_ROWS) await log('warning', `Row ${line} skipped: ${problem}.`);
+        if (skipped === MAX_LOGGED_ROWS + 1) await log('warning', `More rows skipped; only the first ${MAX_LOGGED_ROWS} are listed.`);
       } else {
         valid++;
       }

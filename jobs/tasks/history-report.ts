@@ -8,6 +8,7 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 const dateField = (title: string, description: string, fallback: () => string) =>
   z
     .iso.date({ error: 'Enter a date as YYYY-MM-DD' })
+    .refine((day) => day >= '1970-01-01' && day <= '2999-12-31', 'Enter a date between 1970 and 2999')
     .default(fallback)
     .meta({ title, description });
 
