@@ -3,6 +3,7 @@
 import { useActionState } from 'react';
 import type { LaunchState } from '@/app/(console)/jobs/actions';
 import type { TaskFormField } from '@/jobs/task-form';
+import { SubmitButton } from './submit-button';
 
 const inputClass = 'mt-1 block w-full rounded-md border px-3 py-2 text-sm shadow-sm';
 
@@ -25,13 +26,7 @@ export function LaunchForm({
       {fields.map((field) => (
         <Field key={field.name} field={field} errors={state.fieldErrors?.[field.name]} value={state.values?.[field.name]} submitted={state.values !== undefined} />
       ))}
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800 disabled:opacity-60"
-      >
-        {pending ? 'Launching…' : 'Launch'}
-      </button>
+      <SubmitButton pending={pending} label="Launch" pendingLabel="Launching…" />
     </form>
   );
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,29 @@ describe('embedded PostgreSQL', () => {
       }),
     );
     expect(answers).toEqual(roots.map((root) => path.join(root, 'pg')));
+  }, 120_000);
+
+  it('survives three processes starting on a fresh data folder at once, and stops when the last one is done', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-console-race-'));
+    fs.chmodSync(root, 0o755);
+    try {
+      const cli = path.resolve(import.meta.dirname, '..', 'bin', 'jobs-console.mjs');
+      const run = () =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          let out = '';
+          const child = spawn(process.execPath, [cli, 'list'], { env: { ...process.env, DATABASE_URL: '', JOBS_DATA_DIR: root } });
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          child.on('close', (code) => resolve({ code, out: out.trim() }));
+        });
+      const results = await Promise.all([run(), run(), run()]);
+      expect(results).toEqual([0, 1, 2].map(() => ({ code: 0, out: 'There are no jobs.' })));
+      expect(fs.existsSync(path.join(root, 'pg', 'PG_VERSION'))).toBe(true);
+      expect(fs.existsSync(path.join(root, 'pg', 'postmaster.pid'))).toBe(false);
+      expect(fs.readdirSync(path.join(root, 'pg-leases'))).toEqual([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it.runIf(process.getuid?.() === 0)('says which folder the postgres user cannot enter', async () => {

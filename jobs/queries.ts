@@ -1,9 +1,8 @@
 import 'server-only';
 import { aliasedTable, and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import { getDb } from '@/db/client';
-import { activeJobStatuses, jobLogs, jobs, users, type JobOrigin, type JobStatus, type LogLevel } from '@/db/schema';
+import { activeJobStatuses, jobLogs, jobs, users, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
-import { NotFoundError } from './errors';
 import { clearableJobs, listedJobs, visibleJobs } from './permissions';
 import type { Viewer } from './viewer';
 
@@ -16,7 +15,7 @@ import type { Viewer } from './viewer';
 export const jobTabs = ['all', 'active', 'failed'] as const;
 export type JobsTab = (typeof jobTabs)[number];
 
-export const JOBS_PAGE_SIZE = 50;
+const JOBS_PAGE_SIZE = 50;
 
 export interface JobListItem {
   id: number;
@@ -112,7 +111,7 @@ export interface JobLogLine {
 }
 
 export interface JobDetails extends JobListItem {
-  priority: string;
+  priority: JobPriority;
   queue: string;
   payload: Record<string, unknown>;
   warnings: number;
@@ -188,15 +187,6 @@ export async function clearInactiveJobs(viewer: Viewer, source: ActionSource): P
     await recordAudit(tx, { viewer, action: 'jobs.clear_inactive', source, jobIds });
     return jobIds.length;
   });
-}
-
-/** Throws NotFoundError unless the viewer may see job `id`. */
-export async function assertJobVisible(viewer: Viewer, id: number): Promise<void> {
-  const [row] = await getDb()
-    .select({ id: jobs.id })
-    .from(jobs)
-    .where(and(eq(jobs.id, id), visibleJobs(viewer)));
-  if (!row) throw new NotFoundError();
 }
 
 export interface HistorySummaryRow {

@@ -9,7 +9,7 @@ import { ensureDatabaseServer, type DatabaseServer } from '@/db/server';
 import { ensureAuthSecret, seedFirstAccounts } from '@/db/seed';
 import { env, provideDatabaseUrl } from '@/lib/env';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const log = (message: string) => console.log(`[console] ${message}`);
 

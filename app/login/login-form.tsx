@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
+import { SubmitButton } from '@/components/submit-button';
 import { signInAction, type SignInState } from './actions';
 
 export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
@@ -40,13 +41,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
           {state.error}
         </p>
       ) : null}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-blue-700 px-3 py-2 text-sm font-semibold text-white hover:bg-blue-800 disabled:opacity-60"
-      >
-        {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+      <SubmitButton pending={pending} label="Sign in" pendingLabel="Signing in…" className="w-full" />
     </form>
   );
 }
