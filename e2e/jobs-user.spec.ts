@@ -1,8 +1,9 @@
-import { expect, expectJobStatus, jobRow, launchFromForm, signIn, test } from './support';
+import { auditTrailOf, expect, expectJobStatus, jobRow, launchFromForm, signIn, test } from './support';
 
 test.describe('a user and their jobs', () => {
-  test('launches the long task, sees it finish, and clears it', async ({ page, account }) => {
-    await signIn(page, await account('user'));
+  test('launches the long task, sees it finish, and clears it', async ({ page, account, database }) => {
+    const user = await account('user');
+    await signIn(page, user);
     await expect(page.getByTestId('no-jobs')).toHaveText('There are no jobs.');
 
     await page.getByRole('link', { name: 'Launch a job' }).click();
@@ -30,6 +31,11 @@ test.describe('a user and their jobs', () => {
     await page.getByRole('button', { name: 'Clear inactive jobs' }).click();
     await expect(page.getByRole('status')).toHaveText('Cleared 1 inactive job.');
     await expect(page.getByTestId('no-jobs')).toHaveText('There are no jobs.');
+    expect(await auditTrailOf(database, user.email)).toEqual([
+      { action: 'auth.sign_in', origin: 'web', jobCount: 0, address: 'recorded' },
+      { action: 'job.launch', origin: 'web', jobCount: 1, address: 'recorded' },
+      { action: 'jobs.clear_inactive', origin: 'web', jobCount: 1, address: 'recorded' },
+    ]);
   });
 
   test('sees field errors beside the fields, and nothing is launched', async ({ page, account }) => {

@@ -1,7 +1,7 @@
-import { expect, signIn, test } from './support';
+import { auditTrailOf, expect, signIn, test } from './support';
 
 test.describe('signing in', () => {
-  test('a wrong password and an unknown account get one and the same message', async ({ page, account }) => {
+  test('a wrong password and an unknown account get one and the same message', async ({ page, account, database }) => {
     const user = await account('user');
     const messages: string[] = [];
     for (const [email, password] of [
@@ -17,9 +17,13 @@ test.describe('signing in', () => {
       await expect(page).toHaveURL(/\/login/);
     }
     expect(messages).toEqual(['Incorrect email or password.', 'Incorrect email or password.']);
+    expect(await auditTrailOf(database, user.email)).toEqual([{ action: 'auth.sign_in_failed', origin: 'web', jobCount: 0, address: 'recorded' }]);
+    expect(await auditTrailOf(database, 'nobody-here@example.test')).toEqual([
+      { action: 'auth.sign_in_failed', origin: 'web', jobCount: 0, address: 'recorded' },
+    ]);
   });
 
-  test('signing out ends the session for good, even for a copy of the old cookie', async ({ page, context, account }) => {
+  test('signing out ends the session for good, even for a copy of the old cookie', async ({ page, context, account, database }) => {
     const user = await account('user');
     await signIn(page, user);
     await expect(page.getByRole('heading', { name: 'Your jobs' })).toBeVisible();
@@ -34,5 +38,6 @@ test.describe('signing in', () => {
     await page.goto('/jobs');
     await expect(page).toHaveURL(/\/login(\?callbackUrl=%2Fjobs)?$/);
     await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    expect((await auditTrailOf(database, user.email)).map((entry) => entry.action)).toEqual(['auth.sign_in', 'auth.sign_out']);
   });
 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { createDb, type DbHandle } from '@/db/client';
-import type { UserRole } from '@/db/schema';
+import { asc, eq } from 'drizzle-orm';
+import { auditEvents, type UserRole } from '@/db/schema';
 import { createAccount } from '@/lib/accounts';
 import { e2eStateFile } from './state';
 
@@ -73,6 +74,16 @@ export const test = base.extend<
 });
 
 export { expect };
+
+/** The audit trail of one actor (an email, as signed in or as tried), oldest first. */
+export async function auditTrailOf(database: DbHandle, actorLabel: string) {
+  const rows = await database.db
+    .select({ action: auditEvents.action, origin: auditEvents.origin, jobCount: auditEvents.jobCount, address: auditEvents.address })
+    .from(auditEvents)
+    .where(eq(auditEvents.actorLabel, actorLabel))
+    .orderBy(asc(auditEvents.id));
+  return rows.map((row) => ({ ...row, address: row.address ? 'recorded' : null }));
+}
 
 /** Signs in through the sign-in form and waits for the jobs page. */
 export async function signIn(page: Page, account: TestAccount): Promise<void> {

@@ -135,7 +135,7 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`The web server did not answer at ${url} within ${timeoutMs / 1000} s.`);
 }
 
-const buildInputs = ['app', 'components', 'db', 'jobs', 'lib', 'auth.ts', 'auth.config.ts', 'proxy.ts', 'next.config.ts', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json'];
+const buildInputs = ['app', 'components', 'db', 'jobs', 'lib', 'types', 'auth.ts', 'auth.config.ts', 'proxy.ts', 'next.config.ts', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json'];
 
 /** A hash of everything the production build is made from. */
 function sourceFingerprint(): string {
