@@ -2,22 +2,14 @@ import { count, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, jobs } from '@/db/schema';
-import { createTestUser } from '@/test/fixtures';
+import { createTestUser, queueEntry } from '@/test/fixtures';
 import { setUpTestDatabase } from '@/test/database';
-import { enqueueJobs, queueFlag, queueJobKey, queuePriority } from './enqueue';
+import { enqueueJobs, queueFlag, queuePriority } from './enqueue';
 import { launchJob } from './launch';
 import { longRunningTask } from './tasks/long-running';
 import type { PersonViewer } from './viewer';
 
 setUpTestDatabase();
-
-/** graphile-worker's entry for one of our jobs, read through its public `jobs` view. */
-async function queueEntry(jobId: number) {
-  const rows = await getDb().execute<{ task_identifier: string; priority: number; max_attempts: number; flags: Record<string, boolean> | null }>(
-    sql`select task_identifier, priority, max_attempts, flags from graphile_worker.jobs where key = ${queueJobKey(jobId)}`,
-  );
-  return rows[0];
-}
 
 const countJobs = async () => (await getDb().select({ n: count() }).from(jobs))[0]!.n;
 const countQueue = async () => Number((await getDb().execute<{ n: string }>(sql`select count(*) as n from graphile_worker.jobs`))[0]!.n);
@@ -34,7 +26,8 @@ describe('enqueueJobs', () => {
     ]);
     const row = (await getDb().select().from(jobs).where(eq(jobs.id, id!)))[0]!;
     expect(row).toMatchObject({ status: 'queued', task: 'long-running', title: 'Long-running task (5 s, 2 steps)', priority: 'high', origin: 'web', ownerId: user.id });
-    expect(await queueEntry(id!)).toEqual({
+    const { task_identifier, priority, max_attempts, flags } = (await queueEntry(id!))!;
+    expect({ task_identifier, priority, max_attempts, flags }).toEqual({
       task_identifier: 'long-running',
       priority: queuePriority.high,
       max_attempts: 3,

@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { makeWorkerUtils } from 'graphile-worker';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { jobLogs, jobs } from '@/db/schema';
+import { jobs } from '@/db/schema';
 import { setUpTestDatabase } from '@/test/database';
-import { createTestUser, jobRow, waitForJobStatus } from '@/test/fixtures';
-import { queueJobKey } from '../enqueue';
+import { createTestUser, jobLogLines, jobRow, queueEntry, waitForJobStatus, waitForQueueEntryGone } from '@/test/fixtures';
 import { launchJob } from '../launch';
 import type { PersonViewer } from '../viewer';
 import { quietLogger } from './logger';
@@ -48,17 +47,13 @@ function workerProcess(): ChildProcess {
   return child;
 }
 
-const queueEntry = async (id: number) =>
-  (
-    await getDb().execute<{ attempts: number; max_attempts: number; locked_by: string | null }>(
-      sql`select attempts, max_attempts, locked_by from graphile_worker.jobs where key = ${queueJobKey(id)}`,
-    )
-  )[0];
-
-const logOf = async (id: number) =>
-  (await getDb().select({ level: jobLogs.level, message: jobLogs.message }).from(jobLogs).where(eq(jobLogs.jobId, id)).orderBy(asc(jobLogs.id))).map(
-    (line) => `${line.level}: ${line.message}`,
-  );
+/** A long job running in a worker process of its own, past its first step. */
+async function longJobInWorkerProcess(): Promise<{ child: ChildProcess; id: number; workerId: string | null }> {
+  const child = workerProcess();
+  const id = await launchJob(user, 'long-running', { durationSeconds: 20, steps: 20 }, { origin: 'web' });
+  await waitUntilRunning(id);
+  return { child, id, workerId: (await jobRow(id)).workerId };
+}
 
 async function waitUntilRunning(id: number): Promise<void> {
   await waitForJobStatus(id, ['running']);
@@ -72,10 +67,7 @@ async function waitUntilRunning(id: number): Promise<void> {
 
 describe('a worker that goes away under a running job', () => {
   it('hands the job back when stopped (SIGTERM), without spending an attempt; another worker finishes it', async () => {
-    const child = workerProcess();
-    const id = await launchJob(user, 'long-running', { durationSeconds: 20, steps: 20 }, { origin: 'web' });
-    await waitUntilRunning(id);
-    const stoppingWorker = (await jobRow(id)).workerId;
+    const { child, id, workerId: stoppingWorker } = await longJobInWorkerProcess();
 
     child.kill('SIGTERM');
     const exitCode = await new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -83,25 +75,23 @@ describe('a worker that goes away under a running job', () => {
     const handedBack = await jobRow(id);
     expect({ status: handedBack.status, attempts: handedBack.attempts, workerId: handedBack.workerId }).toEqual({ status: 'queued', attempts: 0, workerId: null });
     expect(handedBack.message).toBe(`Handed back: worker ${stoppingWorker} stopped during attempt 1; it will run again.`);
-    expect(await queueEntry(id)).toEqual({ attempts: 0, max_attempts: 3, locked_by: null });
+    const { attempts, max_attempts, locked_by } = (await queueEntry(id))!;
+    expect({ attempts, max_attempts, locked_by }).toEqual({ attempts: 0, max_attempts: 3, locked_by: null });
 
     const next = await inProcessWorker();
     await getDb().update(jobs).set({ payload: { durationSeconds: 1, steps: 1 } }).where(eq(jobs.id, id)); // finish quickly
     const done = await waitForJobStatus(id, ['completed'], 15_000);
     expect({ attempts: done.attempts, workerId: done.workerId }).toEqual({ attempts: 1, workerId: next.id });
-    expect((await logOf(id)).filter((line) => line.startsWith('warning:') || line.includes('started on worker'))).toEqual([
+    expect((await jobLogLines(id)).filter((line) => line.startsWith('warning:') || line.includes('started on worker'))).toEqual([
       `info: Attempt 1 of 3 started on worker ${stoppingWorker}.`,
       `warning: Attempt 1 stopped because worker ${stoppingWorker} is shutting down; the job goes back to the queue.`,
       `info: Attempt 1 of 3 started on worker ${next.id}.`,
     ]);
-    await expect.poll(() => queueEntry(id), { timeout: 10_000 }).toBeUndefined(); // removed just after the task returns
+    await waitForQueueEntryGone(id);
   });
 
   it('lets the next attempt take over a job whose worker was killed (kill -9), once its lock is released', async () => {
-    const child = workerProcess();
-    const id = await launchJob(user, 'long-running', { durationSeconds: 20, steps: 20 }, { origin: 'web' });
-    await waitUntilRunning(id);
-    const deadWorker = (await jobRow(id)).workerId;
+    const { child, id, workerId: deadWorker } = await longJobInWorkerProcess();
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     expect((await jobRow(id)).status).toBe('running'); // nobody left to say otherwise
@@ -116,7 +106,7 @@ describe('a worker that goes away under a running job', () => {
     const next = await inProcessWorker();
     const done = await waitForJobStatus(id, ['completed'], 15_000);
     expect({ attempts: done.attempts, workerId: done.workerId }).toEqual({ attempts: 2, workerId: next.id });
-    expect((await logOf(id)).filter((line) => line.startsWith('warning:'))).toEqual([
+    expect((await jobLogLines(id)).filter((line) => line.startsWith('warning:'))).toEqual([
       `warning: Attempt 1 was interrupted: worker ${deadWorker} stopped before it finished.`,
     ]);
   });

@@ -1,12 +1,12 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { jobLogs, jobs, workers } from '@/db/schema';
-import { createTestUser, jobRow, waitForJobStatus } from '@/test/fixtures';
+import { jobs, workers } from '@/db/schema';
+import { createTestUser, jobLogLines, jobRow, waitForJobStatus, waitForQueueEntryGone } from '@/test/fixtures';
 import { setUpTestDatabase } from '@/test/database';
 import { launchJob } from '../launch';
 import { findTask } from '../catalogue';
-import { enqueueJobs, queueJobKey } from '../enqueue';
+import { enqueueJobs } from '../enqueue';
 import type { PersonViewer } from '../viewer';
 import { startWorker, type RunningWorker } from './start-worker';
 
@@ -25,14 +25,6 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-const logOf = async (id: number) =>
-  (await getDb().select({ level: jobLogs.level, message: jobLogs.message }).from(jobLogs).where(eq(jobLogs.jobId, id)).orderBy(asc(jobLogs.id))).map(
-    (line) => `${line.level}: ${line.message}`,
-  );
-
-const queueEntries = async (id: number) =>
-  Number((await getDb().execute<{ n: string }>(sql`select count(*) as n from graphile_worker.jobs where key = ${queueJobKey(id)}`))[0]!.n);
-
 describe('the task wrapper', () => {
   it('runs a task to completion: running with worker and attempt, progress, log, result', async () => {
     const id = await launchJob(user, 'long-running', { durationSeconds: 1, steps: 2 }, web);
@@ -41,7 +33,7 @@ describe('the task wrapper', () => {
     const done = await waitForJobStatus(id, ['completed']);
     expect(done).toMatchObject({ status: 'completed', progress: 1, step: 'Step 2 of 2', attempts: 1, result: { steps: 2, durationSeconds: 1 }, error: null });
     expect(done.startedAt!.getTime()).toBeLessThanOrEqual(done.finishedAt!.getTime());
-    expect(await logOf(id)).toEqual([
+    expect(await jobLogLines(id)).toEqual([
       `info: Attempt 1 of 3 started on worker ${worker.id}.`,
       'info: Starting 2 steps over 1 s.',
       'info: Step 1 of 2 done.',
@@ -56,7 +48,7 @@ describe('the task wrapper', () => {
     expect(failed).toMatchObject({ status: 'failed', error: 'The archive is offline.', message: 'The archive is offline.', errors: 1, attempts: 1 });
     expect(failed.errorStack).toContain('Error: The archive is offline.');
     expect(failed.finishedAt).not.toBeNull();
-    expect((await logOf(id)).at(-1)).toBe('error: Attempt 1 failed: The archive is offline.');
+    expect((await jobLogLines(id)).at(-1)).toBe('error: Attempt 1 failed: The archive is offline.');
     await waitForQueueEntryGone(id); // graphile-worker removes it just after the task returns
   });
 
@@ -68,7 +60,7 @@ describe('the task wrapper', () => {
     // graphile-worker's backoff before the second attempt is exp(1) ≈ 2.7 s.
     const failed = await waitForJobStatus(id, ['failed'], 15_000);
     expect(failed).toMatchObject({ attempts: 2, errors: 2, error: 'Still broken.' });
-    expect((await logOf(id)).filter((line) => line.startsWith('error:'))).toEqual([
+    expect((await jobLogLines(id)).filter((line) => line.startsWith('error:'))).toEqual([
       'error: Attempt 1 failed: Still broken. It will be retried.',
       'error: Attempt 2 failed: Still broken.',
     ]);
@@ -79,7 +71,7 @@ describe('the task wrapper', () => {
     const id = await launchJob(user, 'csv-import-check', { csv, source: 'https://archive.example.org/fonds/7' }, web);
     const done = await waitForJobStatus(id, ['completed']);
     expect(done).toMatchObject({ warnings: 3, errors: 0, relatedUrl: 'https://archive.example.org/fonds/7', result: { rows: 4, valid: 2, skipped: 2 } });
-    expect((await logOf(id)).filter((line) => line.startsWith('warning:'))).toEqual([
+    expect((await jobLogLines(id)).filter((line) => line.startsWith('warning:'))).toEqual([
       'warning: Row 3 skipped: "title" is empty.',
       'warning: Row 4 skipped: has 2 columns, the header has 3.',
       'warning: 2 valid rows, 2 skipped.',
@@ -143,7 +135,7 @@ describe('the task wrapper', () => {
     // The queue entry comes due and is taken by the worker, which must leave the job alone.
     await waitForQueueEntryGone(id);
     const row = await jobRow(id);
-    expect({ status: row.status, startedAt: row.startedAt, log: await logOf(id) }).toEqual({ status: 'cancelled', startedAt: null, log: [] });
+    expect({ status: row.status, startedAt: row.startedAt, log: await jobLogLines(id) }).toEqual({ status: 'cancelled', startedAt: null, log: [] });
   });
 });
 
@@ -153,12 +145,4 @@ async function enqueueLater(payload: Record<string, unknown>): Promise<number> {
     { task: findTask('long-running')!, payload, origin: 'web', ownerId: user.id, runAt: new Date(Date.now() + 1000) },
   ]);
   return id!;
-}
-
-async function waitForQueueEntryGone(id: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await queueEntries(id)) > 0) {
-    if (Date.now() > deadline) throw new Error(`queue entry of job ${id} still there after 10 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
