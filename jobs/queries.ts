@@ -1,6 +1,6 @@
 import 'server-only';
 import { aliasedTable, and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
-import { getDb } from '@/db/client';
+import { getDb, type DbOrTx } from '@/db/client';
 import { activeJobStatuses, jobLogs, jobs, users, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import { clearableJobs, listedJobs, visibleJobs } from './permissions';
@@ -197,9 +197,12 @@ export interface HistorySummaryRow {
   meanSeconds: number | null;
 }
 
-/** Counts of the viewer's visible jobs created in [from, to), by task and status. */
-export async function summariseJobHistory(viewer: Viewer, from: Date, to: Date): Promise<HistorySummaryRow[]> {
-  const rows = await getDb()
+/**
+ * Counts of the viewer's visible jobs created in [from, to), by task and status. A worker passes
+ * its own pool (`db`) rather than opening the process-wide one.
+ */
+export async function summariseJobHistory(viewer: Viewer, from: Date, to: Date, db: DbOrTx = getDb()): Promise<HistorySummaryRow[]> {
+  const rows = await db
     .select({
       task: jobs.task,
       status: jobs.status,

@@ -29,11 +29,11 @@ export const historyReportTask = defineTask({
     })
     .refine((range) => range.from <= range.to, { path: ['to'], message: 'The end date must be on or after the start date' }),
   describe: ({ from, to }) => `Job history report ${from} to ${to}`,
-  async run({ payload, log, progress, launchedBy }) {
+  async run({ payload, log, progress, launchedBy, db }) {
     await progress(0.1, 'Counting jobs');
     const from = new Date(`${payload.from}T00:00:00Z`);
     const to = new Date(new Date(`${payload.to}T00:00:00Z`).getTime() + DAY_MS);
-    const rows = await summariseJobHistory(launchedBy, from, to);
+    const rows = await summariseJobHistory(launchedBy, from, to, db);
     await progress(0.8, 'Writing the CSV file');
     const csv = stringify(rows, {
       header: true,
