@@ -1,4 +1,4 @@
-import type { JobStatus } from '@/db/schema';
+import type { JobStatus } from '@/db/enums';
 
 const styles: Record<JobStatus, string> = {
   scheduled: 'bg-slate-100 text-slate-700 ring-slate-300',

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -10,23 +11,13 @@ import {
   real,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+import { jobOrigins, jobPriorities, jobStatuses, logLevels, userRoles } from './enums';
 
-export const userRoles = ['user', 'admin', 'auditor'] as const;
-export const jobStatuses = ['scheduled', 'queued', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
-export const activeJobStatuses = ['scheduled', 'queued', 'retrying', 'running'] as const;
-export const inactiveJobStatuses = ['completed', 'failed', 'cancelled'] as const;
-export const jobPriorities = ['critical', 'high', 'normal', 'low'] as const;
-export const jobOrigins = ['web', 'cli', 'schedule', 'api'] as const;
-export const logLevels = ['info', 'warning', 'error'] as const;
-
-export type UserRole = (typeof userRoles)[number];
-export type JobStatus = (typeof jobStatuses)[number];
-export type JobPriority = (typeof jobPriorities)[number];
-export type JobOrigin = (typeof jobOrigins)[number];
-export type LogLevel = (typeof logLevels)[number];
+export * from './enums';
 
 export const userRole = pgEnum('user_role', userRoles);
 export const jobStatus = pgEnum('job_status', jobStatuses);
@@ -35,6 +26,7 @@ export const jobOrigin = pgEnum('job_origin', jobOrigins);
 export const logLevel = pgEnum('log_level', logLevels);
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 export const users = pgTable(
   'users',
@@ -105,6 +97,14 @@ export const jobs = pgTable(
     result: jsonb('result'),
     error: text('error'),
     errorStack: text('error_stack'),
+    /** Every failed or interrupted attempt's error, oldest first (`error` holds the last). */
+    attemptErrors: jsonb('attempt_errors').$type<AttemptError[]>().notNull().default([]),
+    /**
+     * Position of the row's last visible change in the event stream, set by a trigger from the
+     * `job_event_seq` sequence (migration 0004), which also NOTIFYs `job_events`. Clients resume
+     * from it, and the page ignores events older than what it rendered.
+     */
+    eventId: bigint('event_id', { mode: 'number' }).notNull().default(0),
     cancelRequestedAt: timestamptz('cancel_requested_at'),
     cancelRequestedBy: uuid('cancel_requested_by').references(() => users.id),
     clearedAt: timestamptz('cleared_at'),
@@ -132,7 +132,38 @@ export const jobs = pgTable(
     // Admins clear CLI jobs as well as their own.
     index('jobs_cli_listed_idx').on(t.id.desc()).where(sql`${t.origin} = 'cli' and ${t.clearedAt} is null`),
     index('jobs_retry_of_idx').on(t.retryOf).where(sql`${t.retryOf} is not null`),
+    // Replaying the events a reconnecting client missed.
+    index('jobs_event_idx').on(t.eventId),
   ],
+);
+
+export interface AttemptError {
+  attempt: number;
+  /** `error`: the task threw; `interrupted`: its worker died or stopped answering. */
+  kind: 'error' | 'interrupted';
+  at: string;
+  workerId: string | null;
+  message: string;
+  stack: string | null;
+}
+
+/** Files a job produced, kept in Postgres so that any web process can serve them. */
+export const jobArtifacts = pgTable(
+  'job_artifacts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    jobId: bigint('job_id', { mode: 'number' })
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    content: bytea('content').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  // A task that writes the same name again (a later attempt) replaces the file.
+  (t) => [uniqueIndex('job_artifacts_job_name_idx').on(t.jobId, t.name)],
 );
 
 export const jobLogs = pgTable(

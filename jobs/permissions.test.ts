@@ -7,6 +7,7 @@ import { setUpTestDatabase } from '@/test/database';
 import { findTask } from './catalogue';
 import { enqueueJobs } from './enqueue';
 import { ForbiddenError, ValidationError } from './errors';
+import { canSeeJob } from './permissions';
 import { launchJob } from './launch';
 import { clearInactiveJobs, getJobForViewer, listJobsForViewer, type JobsTab } from './queries';
 import type { CliViewer, PersonViewer, Viewer } from './viewer';
@@ -98,6 +99,12 @@ describe('a job opens', () => {
   it.each(cells)('for %s, job %s: visible %s', async (viewer, job, visible) => {
     const found = await getJobForViewer(viewers[viewer], jobIds[job]);
     expect(found?.id ?? null).toBe(visible ? jobIds[job] : null);
+  });
+
+  // The event stream decides in JavaScript, one event at a time; it must agree with the queries.
+  it.each(cells)('for %s, job %s: its events are seen %s', async (viewer, job, visible) => {
+    const [row] = await getDb().select({ owner: jobs.ownerId }).from(jobs).where(eq(jobs.id, jobIds[job]));
+    expect(canSeeJob(viewers[viewer], row!)).toBe(visible);
   });
 
   it.each<ViewerName>(['userA', 'admin', 'auditor'])('for %s, a job that does not exist: null', async (viewer) => {

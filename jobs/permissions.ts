@@ -29,6 +29,15 @@ export function visibleJobs(viewer: Viewer): SQL | undefined {
   return undefined;
 }
 
+/**
+ * The same rule as `visibleJobs`, for one job already in hand (an event from the stream): whether
+ * the viewer may see it. The permissions test checks that both agree on every kind of job.
+ */
+export function canSeeJob(viewer: Viewer, job: { owner: string | null }): boolean {
+  if (viewer.kind === 'person' && viewer.role === 'user') return job.owner === viewer.id;
+  return true;
+}
+
 /** Condition on `jobs` for the rows of the viewer's jobs page. */
 export function listedJobs(viewer: Viewer): SQL | undefined {
   return and(visibleJobs(viewer), seesClearedJobs(viewer) ? undefined : isNull(jobs.clearedAt));
