@@ -21,6 +21,17 @@ export function findTask(name: string): TaskDefinition | undefined {
   return taskCatalogue.find((task) => task.name === name);
 }
 
+/**
+ * The named steps a job of `taskName` with `payload` goes through, for its page; null when the task
+ * does not list them, is unknown, or the stored arguments no longer pass its schema.
+ */
+export function taskSteps(taskName: string, payload: unknown): string[] | null {
+  const task = findTask(taskName);
+  if (!task?.steps) return null;
+  const parsed = task.schema.safeParse(payload);
+  return parsed.success ? task.steps(parsed.data) : null;
+}
+
 /** The tasks the viewer may launch. */
 export function tasksLaunchableBy(viewer: Viewer): TaskDefinition[] {
   return taskCatalogue.filter((task) => canLaunchTask(viewer, task.launchableBy));

@@ -15,6 +15,12 @@ export interface TaskContext<Payload> {
   log(level: LogLevel, message: string): Promise<void>;
   /** Reports progress as a fraction from 0 to 1, with the current step's name. */
   progress(fraction: number, step?: string): Promise<void>;
+  /**
+   * Stores a file of the job's, for download from its page; the same name again replaces it. Throws
+   * on a bad name, type or size (see jobs/artifacts.ts). Dropped, like log lines, once the attempt
+   * is no longer the job's current one.
+   */
+  artifact(name: string, contentType: string, content: string | Uint8Array): Promise<void>;
   job: { id: number; attempt: number; maxAttempts: number };
   /** Who launched the job: tasks that read data do so with this viewer's permissions. */
   launchedBy: Viewer;
@@ -43,6 +49,8 @@ export interface TaskDefinition<Schema extends TaskSchema = TaskSchema> {
   describe?(payload: z.output<Schema>): string;
   /** The record the job acts on, linked from the jobs page. */
   relatedUrl?(payload: z.output<Schema>): string | undefined;
+  /** The step names the task reports through `progress(fraction, step)`, in order, for the job's page. */
+  steps?(payload: z.output<Schema>): string[];
   /** The work itself; its return value (JSON) is stored as the job's result. */
   run(context: TaskContext<z.output<Schema>>): Promise<unknown>;
 }

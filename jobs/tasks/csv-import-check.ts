@@ -5,6 +5,8 @@ import { defineTask } from '../task';
 const MAX_CSV_BYTES = 1_000_000;
 /** Skipped rows logged one by one; beyond this, the summary line counts them. */
 const MAX_LOGGED_ROWS = 100;
+const READING = 'Reading the CSV text';
+const CHECKING = 'Checking the rows';
 
 /** Checks CSV text before an import: every row must have the header's columns and the required fields filled. */
 export const csvImportCheckTask = defineTask({
@@ -40,7 +42,11 @@ export const csvImportCheckTask = defineTask({
   }),
   describe: ({ csv }) => `CSV import check (${Math.max(csv.split(/\r?\n/).filter((line) => line.trim() !== '').length - 1, 0)} rows)`,
   relatedUrl: ({ source }) => source,
+  // Fixed names: the row count is only known once the text is parsed, and the job's page lists the
+  // steps without parsing it. The progress fraction tells how far the check is.
+  steps: () => [READING, CHECKING],
   async run({ payload, signal, log, progress }) {
+    await progress(0, READING);
     const delimiter = payload.delimiter === 'tab' ? '\t' : payload.delimiter;
     let records: string[][];
     try {
@@ -80,7 +86,7 @@ export const csvImportCheckTask = defineTask({
         valid++;
       }
       if ((index + 1) % 100 === 0 || index === rows.length - 1) {
-        await progress((index + 1) / rows.length, `Row ${index + 1} of ${rows.length}`);
+        await progress((index + 1) / rows.length, CHECKING);
       }
     }
     await log(skipped > 0 ? 'warning' : 'info', `${valid} valid rows, ${skipped} skipped.`);

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import { neutraliseCsvCell } from '@/lib/csv';
 import { summariseJobHistory } from '../queries';
 import { defineTask } from '../task';
 
@@ -29,7 +30,8 @@ export const historyReportTask = defineTask({
     })
     .refine((range) => range.from <= range.to, { path: ['to'], message: 'The end date must be on or after the start date' }),
   describe: ({ from, to }) => `Job history report ${from} to ${to}`,
-  async run({ payload, log, progress, launchedBy, db }) {
+  steps: () => ['Counting jobs', 'Writing the CSV file'],
+  async run({ payload, log, progress, artifact, launchedBy, db }) {
     await progress(0.1, 'Counting jobs');
     const from = new Date(`${payload.from}T00:00:00Z`);
     const to = new Date(new Date(`${payload.to}T00:00:00Z`).getTime() + DAY_MS);
@@ -37,6 +39,8 @@ export const historyReportTask = defineTask({
     await progress(0.8, 'Writing the CSV file');
     const csv = stringify(rows, {
       header: true,
+      // Whatever a text cell holds, a spreadsheet opening the file must show it, not run it.
+      cast: { string: neutraliseCsvCell },
       columns: [
         { key: 'task', header: 'task' },
         { key: 'status', header: 'status' },
@@ -44,8 +48,9 @@ export const historyReportTask = defineTask({
         { key: 'meanSeconds', header: 'meanSeconds' },
       ],
     });
+    await artifact(`job-history-${payload.from}-to-${payload.to}.csv`, 'text/csv; charset=utf-8', csv);
     const total = rows.reduce((sum, row) => sum + row.jobs, 0);
     await log('info', `Summarised ${total} jobs in ${rows.length} task/status groups from ${payload.from} to ${payload.to}.`);
-    return { from: payload.from, to: payload.to, totalJobs: total, rows, file: { name: `job-history-${payload.from}-to-${payload.to}.csv`, type: 'text/csv', content: csv } };
+    return { from: payload.from, to: payload.to, totalJobs: total, rows };
   },
 });

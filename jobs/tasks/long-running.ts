@@ -27,14 +27,20 @@ export const longRunningTask = defineTask({
       .meta({ title: 'Steps', description: 'How many steps the work is split into.' }),
   }),
   describe: ({ durationSeconds, steps }) => `Long-running task (${durationSeconds} s, ${steps} steps)`,
+  steps: ({ steps }) => Array.from({ length: steps }, (_, index) => stepName(index + 1, steps)),
   async run({ payload, signal, log, progress }) {
     const stepMs = (payload.durationSeconds * 1000) / payload.steps;
     await log('info', `Starting ${payload.steps} steps over ${payload.durationSeconds} s.`);
     for (let step = 1; step <= payload.steps; step++) {
+      // The step being worked on is the current one; the wrapper sets progress to 1 at the end.
+      await progress((step - 1) / payload.steps, stepName(step, payload.steps));
       await sleep(stepMs, signal);
-      await progress(step / payload.steps, `Step ${step} of ${payload.steps}`);
       await log('info', `Step ${step} of ${payload.steps} done.`);
     }
     return { steps: payload.steps, durationSeconds: payload.durationSeconds };
   },
 });
+
+function stepName(step: number, steps: number): string {
+  return `Step ${step} of ${steps}`;
+}

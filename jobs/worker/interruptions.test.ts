@@ -81,7 +81,7 @@ describe('a worker that goes away under a running job', () => {
     const next = await inProcessWorker();
     await getDb().update(jobs).set({ payload: { durationSeconds: 1, steps: 1 } }).where(eq(jobs.id, id)); // finish quickly
     const done = await waitForJobStatus(id, ['completed'], 15_000);
-    expect({ attempts: done.attempts, workerId: done.workerId }).toEqual({ attempts: 1, workerId: next.id });
+    expect({ attempts: done.attempts, workerId: done.workerId, attemptErrors: done.attemptErrors }).toEqual({ attempts: 1, workerId: next.id, attemptErrors: [] });
     expect((await jobLogLines(id)).filter((line) => line.startsWith('warning:') || line.includes('started on worker'))).toEqual([
       `info: Attempt 1 of 3 started on worker ${stoppingWorker}.`,
       `warning: Attempt 1 stopped because worker ${stoppingWorker} is shutting down; the job goes back to the queue.`,
@@ -106,6 +106,16 @@ describe('a worker that goes away under a running job', () => {
     const next = await inProcessWorker();
     const done = await waitForJobStatus(id, ['completed'], 15_000);
     expect({ attempts: done.attempts, workerId: done.workerId }).toEqual({ attempts: 2, workerId: next.id });
+    expect(done.attemptErrors).toEqual([
+      {
+        attempt: 1,
+        kind: 'interrupted',
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        workerId: deadWorker,
+        message: `Worker ${deadWorker} stopped before the attempt finished.`,
+        stack: null,
+      },
+    ]);
     expect((await jobLogLines(id)).filter((line) => line.startsWith('warning:'))).toEqual([
       `warning: Attempt 1 was interrupted: worker ${deadWorker} stopped before it finished.`,
     ]);

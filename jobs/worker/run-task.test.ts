@@ -1,9 +1,11 @@
+import { parse } from 'csv-parse/sync';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { jobs, workers } from '@/db/schema';
 import { createTestUser, jobLogLines, jobRow, waitForJobStatus, waitForQueueEntryGone } from '@/test/fixtures';
 import { setUpTestDatabase } from '@/test/database';
+import { getArtifactForViewer, listArtifactsForViewer } from '../artifacts';
 import { launchJob } from '../launch';
 import { findTask } from '../catalogue';
 import { enqueueJobs } from '../enqueue';
@@ -66,11 +68,30 @@ describe('the task wrapper', () => {
     ]);
   });
 
+  it("keeps every attempt's error, oldest first", async () => {
+    const id = await launchJob(user, 'failing', { message: 'Broken every time.', delaySeconds: 0, attempts: 3 }, web);
+    // graphile-worker's backoff before the second and third attempts: exp(1) + exp(2) ≈ 10 s.
+    const failed = await waitForJobStatus(id, ['failed'], 25_000);
+    expect(failed.attemptErrors).toEqual(
+      [1, 2, 3].map((attempt) => ({
+        attempt,
+        kind: 'error',
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        workerId: worker.id,
+        message: 'Broken every time.',
+        stack: expect.stringContaining('Error: Broken every time.'),
+      })),
+    );
+    const times = failed.attemptErrors.map((entry) => Date.parse(entry.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(failed.error).toBe('Broken every time.');
+  });
+
   it('counts warnings: a CSV check logs each skipped row and returns the counts', async () => {
     const csv = ['identifier,title,date', 'A1,First,2026-01-01', 'A2,,2026-01-02', 'A3,Third', 'A4,Fourth,2026-01-04'].join('\n');
     const id = await launchJob(user, 'csv-import-check', { csv, source: 'https://archive.example.org/fonds/7' }, web);
     const done = await waitForJobStatus(id, ['completed']);
-    expect(done).toMatchObject({ warnings: 3, errors: 0, relatedUrl: 'https://archive.example.org/fonds/7', result: { rows: 4, valid: 2, skipped: 2 } });
+    expect(done).toMatchObject({ step: 'Checking the rows', warnings: 3, errors: 0, relatedUrl: 'https://archive.example.org/fonds/7', result: { rows: 4, valid: 2, skipped: 2 } });
     expect((await jobLogLines(id)).filter((line) => line.startsWith('warning:'))).toEqual([
       'warning: Row 3 skipped: "title" is empty.',
       'warning: Row 4 skipped: has 2 columns, the header has 3.',
@@ -92,15 +113,24 @@ describe('the task wrapper', () => {
     const today = new Date().toISOString().slice(0, 10);
     const id = await launchJob(reporter, 'history-report', { from: today, to: today }, web);
     const done = await waitForJobStatus(id, ['completed']);
-    const result = done.result as { totalJobs: number; rows: unknown[]; file: { name: string; type: string; content: string } };
+    expect(done.step).toBe('Writing the CSV file');
+    const result = done.result as Record<string, unknown>;
     // The reporter's failed job and the report itself (running while it counts); nothing of the other user's.
     expect(result.rows).toEqual([
       { task: 'failing', status: 'failed', jobs: 1, meanSeconds: expect.any(Number) },
       { task: 'history-report', status: 'running', jobs: 1, meanSeconds: null },
     ]);
-    expect(result.file.type).toBe('text/csv');
-    expect(result.file.content.split('\n')[0]).toBe('task,status,jobs,meanSeconds');
-    expect(result.file.content).toContain('failing,failed,1,');
+    expect(Object.keys(result).sort()).toEqual(['from', 'rows', 'to', 'totalJobs']); // the file is an artifact now
+
+    const [file] = await listArtifactsForViewer(reporter, id);
+    expect(file).toMatchObject({ name: `job-history-${today}-to-${today}.csv`, contentType: 'text/csv; charset=utf-8', attempt: 1 });
+    const csv = (await getArtifactForViewer(reporter, id, file!.id))!.content.toString('utf8');
+    const records = parse(csv) as string[][];
+    expect(records[0]).toEqual(['task', 'status', 'jobs', 'meanSeconds']);
+    expect(records.slice(1)).toEqual([
+      ['failing', 'failed', '1', expect.stringMatching(/^\d/)],
+      ['history-report', 'running', '1', ''],
+    ]);
   });
 
   it('runs the admin maintenance task through graphile-worker cleanup', async () => {

@@ -1,8 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { JobHelpers, Task, WorkerUtils } from 'graphile-worker';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
-import { jobLogs, jobs, users, type LogLevel } from '@/db/schema';
+import { jobLogs, jobs, users, type AttemptError, type LogLevel } from '@/db/schema';
+import { parseArtifact } from '../artifacts';
 import { addQueueEntries, type QueuedRow } from '../enqueue';
 import type { TaskDefinition } from '../task';
 import type { Viewer } from '../viewer';
@@ -20,6 +21,7 @@ const queuePayload = z.object({ jobId: z.number().int().positive() });
 
 const MAX_MESSAGE = 2000;
 const MAX_LOG_LINE = 10_000;
+const MAX_STACK = 20_000;
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** Identifies one attempt of one job on one worker; every write after the start is conditional on it. */
@@ -33,9 +35,10 @@ interface Attempt {
 
 /**
  * Wraps a catalogue task as a graphile-worker task. The wrapper alone writes the job's row: it marks
- * it running, gives the task its context (parsed payload, abort signal, log, progress), then records
- * the outcome. Every write after the start names the attempt and the worker, so a job stopped,
- * handed back or taken over meanwhile keeps its state, and a late write from an old attempt is lost.
+ * it running, gives the task its context (parsed payload, abort signal, log, progress, files), then
+ * records the outcome. Every write after the start names the attempt and the worker, so a job
+ * stopped, handed back or taken over meanwhile keeps its state, and a late write from an old
+ * attempt is lost.
  */
 export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
   return async (rawPayload: unknown, helpers: JobHelpers) => {
@@ -76,6 +79,7 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
           signal: controller.signal,
           log: (level, message) => reporter.log(level, message),
           progress: (fraction, step) => reporter.progress(fraction, step),
+          artifact: (name, contentType, content) => reporter.artifact(name, contentType, content),
           job: { id: attempt.jobId, attempt: attempt.number, maxAttempts: attempt.maxAttempts },
           launchedBy: started.launchedBy,
           db,
@@ -153,6 +157,15 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
       .set({
         status: 'running',
         attempts: number,
+        attemptErrors: interrupted
+          ? appendAttemptError({
+              attempt: current.attempts,
+              kind: 'interrupted',
+              workerId: current.workerId,
+              message: `Worker ${current.workerId ?? 'unknown'} stopped before the attempt finished.`,
+              stack: null,
+            })
+          : undefined,
         startedAt: sql`coalesce(${jobs.startedAt}, now())`,
         finishedAt: null,
         workerId,
@@ -199,6 +212,7 @@ async function markCompleted(db: Db, attempt: Attempt, result: unknown): Promise
 async function markFailed(db: Db, attempt: Attempt, error: unknown, final: boolean): Promise<void> {
   const err = error instanceof Error ? error : new Error(String(error));
   const message = truncate(err.message || err.name || 'Unknown error', MAX_MESSAGE);
+  const stack = err.stack ? truncate(err.stack, MAX_STACK) : null;
   // graphile-worker retries after exp(min(attempts, 10)) seconds; the row shows when.
   const retryAt = sql`now() + exp(least(${attempt.number}, 10)) * interval '1 second'`;
   await db.transaction(async (tx) => {
@@ -210,8 +224,9 @@ async function markFailed(db: Db, attempt: Attempt, error: unknown, final: boole
         runAt: final ? undefined : retryAt,
         updatedAt: sql`now()`,
         error: message,
-        errorStack: err.stack ?? null,
+        errorStack: stack,
         errors: sql`${jobs.errors} + 1`,
+        attemptErrors: appendAttemptError({ attempt: attempt.number, kind: 'error', workerId: attempt.workerId, message, stack }),
         message: final ? message : `Attempt ${attempt.number} failed: ${message} (will retry)`,
       })
       .where(isCurrent(attempt))
@@ -266,6 +281,20 @@ async function handBack(db: Db, attempt: Attempt): Promise<void> {
   });
 }
 
+/**
+ * `jobs.attempt_errors` with one more entry, stamped with the database's clock like the row's other
+ * times. Built in SQL so that it goes into the UPDATE that records the failure.
+ */
+function appendAttemptError(entry: Omit<AttemptError, 'at'>): SQL {
+  return sql`${jobs.attemptErrors} || jsonb_build_array(jsonb_build_object(
+    'attempt', ${entry.attempt}::int,
+    'kind', ${entry.kind}::text,
+    'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'workerId', ${entry.workerId}::text,
+    'message', ${entry.message}::text,
+    'stack', ${entry.stack}::text))`;
+}
+
 /** JSON-safe copy of a task's result (dates become strings, functions and undefined disappear). */
 function toJson(value: unknown): unknown {
   if (value === undefined) return null;
@@ -273,9 +302,9 @@ function toJson(value: unknown): unknown {
 }
 
 /**
- * Writes a running job's log lines and progress in the order the task reports them. Progress is
- * coalesced: while one progress write is waiting, later reports replace it rather than queue up.
- * Once closed (the task has returned), further reports are dropped.
+ * Writes a running job's log lines, progress and files in the order the task reports them.
+ * Progress is coalesced: while one progress write is waiting, later reports replace it rather than
+ * queue up. Once closed (the task has returned), further reports are dropped.
  */
 class JobReporter {
   private chain: Promise<unknown> = Promise.resolve();
@@ -305,6 +334,24 @@ class JobReporter {
           errors = errors + (select count(*) from line where level = 'error'),
           updated_at = now()
         where id = ${jobId} and exists (select 1 from line)`);
+    });
+  }
+
+  /** Validates at once (the task gets the error), then stores the file in turn with the log lines. */
+  async artifact(name: string, contentType: string, content: string | Uint8Array): Promise<void> {
+    const file = parseArtifact(name, contentType, content);
+    const { jobId, number, workerId } = this.attempt;
+    return this.enqueue(async () => {
+      await this.db.execute(sql`
+        insert into job_artifacts (job_id, attempt, name, content_type, size, content)
+        select ${jobId}, ${number}, ${file.name}, ${file.contentType}, ${file.size}, ${file.content}::bytea
+        from jobs where id = ${jobId} and status = 'running' and attempts = ${number} and worker_id = ${workerId}
+        on conflict (job_id, name) do update set
+          attempt = excluded.attempt,
+          content_type = excluded.content_type,
+          size = excluded.size,
+          content = excluded.content,
+          created_at = now()`);
     });
   }
 
