@@ -28,10 +28,14 @@ test.describe('what others may not see', () => {
       await page.goto(path);
       await expect(page).toHaveURL(/\/login/);
     }
-    const api = await request.get('/api/jobs', { maxRedirects: 0 });
-    expect({ status: api.status(), body: await api.json() }).toEqual({
-      status: 401,
-      body: { error: { code: 'unauthorized', message: 'Sign in first.' } },
-    });
+    // The event stream and file downloads included: no stream, no file, one JSON error.
+    for (const path of ['/api/jobs', '/api/jobs/stream', '/api/jobs/stream?since=0', '/api/jobs/1/artifacts/1']) {
+      const api = await request.get(path, { maxRedirects: 0 });
+      expect({ path, status: api.status(), body: await api.json() }).toEqual({
+        path,
+        status: 401,
+        body: { error: { code: 'unauthorized', message: 'Sign in first.' } },
+      });
+    }
   });
 });

@@ -12,7 +12,7 @@ import { recordAudit } from './audit';
 import { taskCatalogue } from './catalogue';
 import { ForbiddenError, ValidationError } from './errors';
 import { launchJob } from './launch';
-import { clearInactiveJobs, getJobForViewer, jobTabs, listJobsForViewer } from './queries';
+import { clearInactiveJobs, getJobForViewer, jobTabs, listJobsForViewer, readJobLog } from './queries';
 import type { CliViewer } from './viewer';
 
 const usage = `Usage: npm run jobs -- <command> [options]   (or: jobs-console <command>)
@@ -124,7 +124,9 @@ async function main(argv: string[]): Promise<number> {
       if (job.clearedAt) lines.push(['Cleared', formatDateTime(job.clearedAt)]);
       for (const [label, value] of lines) console.log(`${label.padEnd(17)} ${printable(value)}`);
       console.log('\nLog:');
-      for (const line of job.log) console.log(`  ${formatDateTime(line.at)} ${line.level.toUpperCase().padEnd(7)} ${printable(line.message)}`);
+      const log = await readJobLog(viewer, job.id, { limit: 1000 });
+      if (log.earlier !== null) console.log('  (earlier lines left out)');
+      for (const line of log.lines) console.log(`  ${formatDateTime(line.at)} ${line.level.toUpperCase().padEnd(7)} ${printable(line.message)}`);
     },
     'clear-inactive': async (args) => {
       parse(args, {});

@@ -1,7 +1,7 @@
 import 'server-only';
 import { aliasedTable, and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
-import { activeJobStatuses, jobLogs, jobs, users, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
+import { activeJobStatuses, jobLogs, jobs, users, type AttemptError, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import { clearableJobs, listedJobs, visibleJobs } from './permissions';
 import type { Viewer } from './viewer';
@@ -33,6 +33,8 @@ export interface JobListItem {
   startedAt: Date | null;
   finishedAt: Date | null;
   clearedAt: Date | null;
+  /** The row's last event id: live events at or below it are already shown. */
+  eventId: number;
 }
 
 export interface JobsPage {
@@ -61,6 +63,7 @@ const listColumns = {
   startedAt: jobs.startedAt,
   finishedAt: jobs.finishedAt,
   clearedAt: jobs.clearedAt,
+  eventId: jobs.eventId,
 };
 
 function tabCondition(tab: JobsTab) {
@@ -123,15 +126,13 @@ export interface JobDetails extends JobListItem {
   result: unknown;
   error: string | null;
   errorStack: string | null;
+  attemptErrors: AttemptError[];
   retryOf: number | null;
-  log: JobLogLine[];
-  /** Whether the log was cut to its last lines. */
-  logTruncated: boolean;
+  /** Jobs launched as retries of this one. */
+  retries: number[];
 }
 
-const MAX_LOG_LINES = 1000;
-
-/** A job the viewer may see, with its log; null when it does not exist or is someone else's. */
+/** A job the viewer may see; null when it does not exist or is someone else's. */
 export async function getJobForViewer(viewer: Viewer, id: number): Promise<JobDetails | null> {
   const db = getDb();
   const [row] = await db
@@ -149,25 +150,64 @@ export async function getJobForViewer(viewer: Viewer, id: number): Promise<JobDe
       result: jobs.result,
       error: jobs.error,
       errorStack: jobs.errorStack,
+      attemptErrors: jobs.attemptErrors,
       retryOf: jobs.retryOf,
     })
     .from(jobs)
     .leftJoin(owners, eq(owners.id, jobs.ownerId))
     .where(and(eq(jobs.id, id), visibleJobs(viewer)));
   if (!row) return null;
-  const lines = await db
+  const retries = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.retryOf, id), visibleJobs(viewer)))
+    .orderBy(asc(jobs.id));
+  const { ownerEmail, osUser, ...rest } = row;
+  return { ...rest, startedBy: startedBy({ ownerEmail, osUser }), retries: retries.map((retry) => retry.id) };
+}
+
+/** Which log lines to show: all, warnings and errors, or errors only. */
+export const logFilters = ['all', 'warning', 'error'] as const;
+export type LogFilter = (typeof logFilters)[number];
+
+const levelsShown: Record<LogFilter, LogLevel[]> = { all: ['info', 'warning', 'error'], warning: ['warning', 'error'], error: ['error'] };
+
+export interface JobLogPage {
+  lines: JobLogLine[];
+  /** Cursor (`before`) for the earlier lines, if there are any. */
+  earlier: number | null;
+  /** Cursor (`after`) for the later lines, if there are any. */
+  later: number | null;
+}
+
+/**
+ * One page of a visible job's log, oldest line first, by keyset: the latest `limit` lines by
+ * default, the lines before `before`, or those after `after`. Empty for a job the viewer may not see.
+ */
+export async function readJobLog(
+  viewer: Viewer,
+  jobId: number,
+  options: { filter?: LogFilter; before?: number; after?: number; limit?: number } = {},
+  db: DbOrTx = getDb(),
+): Promise<JobLogPage> {
+  const limit = options.limit ?? 100;
+  const forward = options.after !== undefined;
+  const cursor = forward ? gt(jobLogs.id, options.after!) : options.before !== undefined ? lt(jobLogs.id, options.before) : undefined;
+  const rows = await db
     .select({ id: jobLogs.id, at: jobLogs.at, level: jobLogs.level, attempt: jobLogs.attempt, message: jobLogs.message })
     .from(jobLogs)
-    .where(eq(jobLogs.jobId, id))
-    .orderBy(desc(jobLogs.id))
-    .limit(MAX_LOG_LINES + 1);
-  const { ownerEmail, osUser, ...rest } = row;
-  return {
-    ...rest,
-    startedBy: startedBy({ ownerEmail, osUser }),
-    log: lines.slice(0, MAX_LOG_LINES).reverse(),
-    logTruncated: lines.length > MAX_LOG_LINES,
-  };
+    .innerJoin(jobs, eq(jobs.id, jobLogs.jobId))
+    .where(and(eq(jobLogs.jobId, jobId), visibleJobs(viewer), inArray(jobLogs.level, levelsShown[options.filter ?? 'all']), cursor))
+    .orderBy(forward ? asc(jobLogs.id) : desc(jobLogs.id))
+    .limit(limit + 1);
+  const more = rows.length > limit;
+  const lines = rows.slice(0, limit);
+  if (!forward) lines.reverse();
+  const first = lines[0]?.id ?? null;
+  const last = lines.at(-1)?.id ?? null;
+  return forward
+    ? { lines, earlier: first, later: more ? last : null }
+    : { lines, earlier: more ? first : null, later: options.before !== undefined ? last : null };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatDuration, jobDuration } from './format';
+import { formatDateTime, formatDuration, jobDuration, estimateRemainingMs, formatBytes } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -32,4 +32,32 @@ describe('jobDuration', () => {
 describe('formatDateTime', () => {
   it('prints UTC to the second', () => expect(formatDateTime(new Date('2026-11-21T14:03:05.123Z'))).toBe('2026-11-21 14:03:05 UTC'));
   it('is empty without a date', () => expect(formatDateTime(null)).toBe(''));
+});
+
+describe('estimateRemainingMs', () => {
+  const start = new Date('2026-11-21T10:00:00Z');
+  const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+
+  it('extrapolates the pace so far', () => {
+    expect(estimateRemainingMs(0.25, start, at(10))).toBe(30_000);
+    expect(estimateRemainingMs(0.5, start, at(60))).toBe(60_000);
+  });
+
+  it('says nothing without enough progress or time, or once done', () => {
+    expect(estimateRemainingMs(0.01, start, at(100))).toBeNull();
+    expect(estimateRemainingMs(0.5, start, at(1))).toBeNull();
+    expect(estimateRemainingMs(1, start, at(100))).toBeNull();
+    expect(estimateRemainingMs(0.5, null, at(100))).toBeNull();
+  });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [2560, '2.5 KB'],
+    [50 * 1024 * 1024, '50 MB'],
+  ])('%d bytes: %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
 });

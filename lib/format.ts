@@ -23,3 +23,27 @@ export function jobDuration(startedAt: Date | null, finishedAt: Date | null, now
   if (!startedAt) return '';
   return formatDuration((finishedAt ?? now).getTime() - startedAt.getTime());
 }
+
+/**
+ * Time left for a running job, from its pace so far: null until there is enough progress (2 %) and
+ * time (2 s) to make the estimate worth showing.
+ */
+export function estimateRemainingMs(progress: number, startedAt: Date | null, now: Date): number | null {
+  if (!startedAt || !(progress >= 0.02) || progress >= 1) return null;
+  const elapsed = now.getTime() - startedAt.getTime();
+  if (elapsed < 2000) return null;
+  return (elapsed * (1 - progress)) / progress;
+}
+
+/** A file size in words: "512 B", "2.5 KB", "3.1 MB" (powers of 1024). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}

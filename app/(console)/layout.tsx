@@ -1,4 +1,7 @@
 import Link from 'next/link';
+import { LiveProvider } from '@/components/live/live-provider';
+import { getDb } from '@/db/client';
+import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
 import { signOutAction } from './actions';
 
@@ -6,6 +9,8 @@ const roleNames = { user: 'User', admin: 'Administrator', auditor: 'Auditor' } a
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const viewer = await requireViewer();
+  // Pages rendered now show the jobs as of this event; the stream resumes from here.
+  const since = await currentEventId(getDb());
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -35,7 +40,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+      <main className="mx-auto max-w-7xl px-4 py-6">
+        <LiveProvider since={since}>{children}</LiveProvider>
+      </main>
     </div>
   );
 }

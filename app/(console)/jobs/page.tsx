@@ -1,10 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
-import { AutoRefresh } from '@/components/auto-refresh';
 import { JobsTable } from '@/components/jobs-table';
-import { canClearJobs, seesAllJobs } from '@/jobs/permissions';
+import { getDb } from '@/db/client';
+import { LiveControls } from '@/components/live/live-controls';
+import { JobsPageLive } from '@/components/live/refresh-on-events';
+import { canClearJobs, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
 import { jobTabs, listJobsForViewer, type JobsTab } from '@/jobs/queries';
+import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
 import { clearInactiveJobsAction } from './actions';
 
@@ -29,6 +32,8 @@ const emptyMessages: Record<JobsTab, string> = {
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
   const search = searchSchema.parse(await searchParams);
+  // Read first: whatever changes while the page renders arrives again through the stream.
+  const renderedAt = await currentEventId(getDb());
   const page = await listJobsForViewer(viewer, { tab: search.tab, after: search.after, before: search.before });
   const showUser = seesAllJobs(viewer);
   const firstPage = search.after === undefined && search.before === undefined;
@@ -44,7 +49,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
           >
             Refresh
           </Link>
-          <AutoRefresh />
+          <LiveControls />
           {canClearJobs(viewer) ? (
             <form action={clearInactiveJobsAction}>
               <input type="hidden" name="tab" value={search.tab} />
@@ -86,6 +91,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         </ul>
       </nav>
 
+      <JobsPageLive tab={search.tab} firstPage={firstPage} shownIds={page.jobs.map((job) => job.id)} showsCleared={seesClearedJobs(viewer)} renderedAt={renderedAt} />
       {page.jobs.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-10 text-center text-slate-600" data-testid="no-jobs">
           {firstPage ? emptyMessages[search.tab] : 'There are no more jobs here.'}

@@ -1,12 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { JobStatusBadge } from '@/components/job-status-badge';
-import { ProgressBar } from '@/components/progress-bar';
-import { findTask } from '@/jobs/catalogue';
-import { getJobForViewer } from '@/jobs/queries';
+import { z } from 'zod';
+import { JobLiveStatus } from '@/components/live/job-live-header';
+import { LiveControls } from '@/components/live/live-controls';
+import { JobPageLive } from '@/components/live/refresh-on-events';
+import { listArtifactsForViewer } from '@/jobs/artifacts';
+import { findTask, taskSteps } from '@/jobs/catalogue';
+import { getJobForViewer, logFilters, readJobLog, type JobDetails, type JobLogLine, type LogFilter } from '@/jobs/queries';
 import { taskFormFields } from '@/jobs/task-form';
-import { formatDateTime, jobDuration } from '@/lib/format';
+import { formatBytes, formatDateTime, jobDuration } from '@/lib/format';
 import { safeHref } from '@/lib/safe-href';
 import { requireViewer } from '@/lib/session';
 
@@ -17,6 +20,13 @@ function parseJobId(raw: string): number | null {
   if (!/^[1-9]\d{0,14}$/.test(raw)) return null;
   return Number(raw);
 }
+
+const cursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
+const searchSchema = z.object({
+  log: z.enum(logFilters).catch('all'),
+  logBefore: cursor,
+  logAfter: cursor,
+});
 
 /** The job's arguments in the order and with the labels of its task's form (jsonb does not keep key order). */
 function configurationOf(taskName: string, payload: Record<string, unknown>) {
@@ -30,14 +40,68 @@ function configurationOf(taskName: string, payload: Record<string, unknown>) {
   return [...known, ...others];
 }
 
-const levelStyles = { info: 'text-slate-700', warning: 'text-amber-800', error: 'text-red-700' } as const;
+/** The outcome in words, as AtoM and the seed consoles put it. */
+function resultInWords(job: JobDetails): string {
+  if (job.status === 'completed') return job.errors > 0 ? 'Completed with errors' : job.warnings > 0 ? 'Completed with warnings' : 'OK';
+  if (job.status === 'failed') return 'Failed';
+  if (job.status === 'cancelled') return 'Cancelled';
+  return 'Not finished yet';
+}
 
-export default async function JobDetailsPage({ params }: { params: Promise<{ id: string }> }) {
+/** The figures a task returned: the top-level numbers, words and flags of its result. */
+function metricsOf(result: unknown): [string, string][] {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return [];
+  return Object.entries(result as Record<string, unknown>)
+    .filter(([, value]) => ['number', 'string', 'boolean'].includes(typeof value))
+    .map(([key, value]) => [key, String(value)]);
+}
+
+const levelStyles = { info: 'text-slate-700', warning: 'text-amber-800', error: 'text-red-700' } as const;
+const filterNames: Record<LogFilter, string> = { all: 'All', warning: 'Warnings and errors', error: 'Errors' };
+const section = 'rounded-lg border border-slate-200 bg-white p-4';
+
+function LogLines({ lines, testId }: { lines: JobLogLine[]; testId: string }) {
+  return (
+    <ol className="max-h-[32rem] overflow-auto rounded bg-slate-50 p-2 font-mono text-xs" data-testid={testId}>
+      {lines.map((line) => (
+        <li key={line.id} className={`whitespace-pre-wrap break-words ${levelStyles[line.level]}`} data-level={line.level}>
+          <time dateTime={line.at.toISOString()} className="text-slate-500">
+            {formatDateTime(line.at)}
+          </time>{' '}
+          <span className="font-semibold uppercase">{line.level}</span> {line.message}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export default async function JobDetailsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const viewer = await requireViewer();
   const id = parseJobId((await params).id);
   if (id === null) notFound();
   const job = await getJobForViewer(viewer, id);
   if (!job) notFound();
+  const search = searchSchema.parse(await searchParams);
+  const [log, recent, artifacts] = await Promise.all([
+    readJobLog(viewer, id, { filter: search.log, before: search.logBefore, after: search.logAfter }),
+    readJobLog(viewer, id, { limit: 10 }),
+    listArtifactsForViewer(viewer, id),
+  ]);
+  const steps = taskSteps(job.task, job.payload);
+  const currentStep = job.step ? (steps?.indexOf(job.step) ?? -1) : -1;
+  const metrics = metricsOf(job.result);
+  const logHref = (query: Record<string, string | number>) => {
+    const params = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
+    const text = params.toString();
+    return `/jobs/${id}${text ? `?${text}` : ''}#log`;
+  };
+  const filterQuery: Record<string, string> = search.log === 'all' ? {} : { log: search.log };
 
   const overview: [string, React.ReactNode][] = [
     ['Job id', job.id],
@@ -51,38 +115,45 @@ export default async function JobDetailsPage({ params }: { params: Promise<{ id:
     ['Finished', formatDateTime(job.finishedAt) || 'N/A'],
     ['Duration', jobDuration(job.startedAt, job.finishedAt) || '—'],
     ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
-    ['Warnings / errors', `${job.warnings} / ${job.errors}`],
     ['Worker', job.workerId ?? '—'],
+    ['Warnings / errors', `${job.warnings} / ${job.errors}`],
+    ['Result', <span key="result" data-testid="job-outcome">{resultInWords(job)}</span>],
   ];
   if (job.retryOf) overview.push(['Retry of', <Link key="retry" href={`/jobs/${job.retryOf}`} className="text-blue-700 hover:underline">Job {job.retryOf}</Link>]);
+  if (job.retries.length > 0) {
+    overview.push([
+      'Retried as',
+      <span key="retries" className="flex flex-wrap gap-2">
+        {job.retries.map((retry) => (
+          <Link key={retry} href={`/jobs/${retry}`} className="text-blue-700 hover:underline">
+            Job {retry}
+          </Link>
+        ))}
+      </span>,
+    ]);
+  }
   const related = safeHref(job.relatedUrl);
   if (related) {
     overview.push(['Related record', <a key="related" href={related} rel="noopener noreferrer nofollow" className="break-all text-blue-700 hover:underline">{related}</a>]);
   }
-  const configuration = configurationOf(job.task, job.payload);
   if (job.clearedAt) overview.push(['Cleared', formatDateTime(job.clearedAt)]);
+  const configuration = configurationOf(job.task, job.payload);
 
   return (
     <div className="space-y-6">
-      <div>
-        <Link href="/jobs" className="text-sm text-blue-700 hover:underline">
-          ← Jobs
-        </Link>
-        <h1 className="mt-2 flex flex-wrap items-center gap-3 text-xl font-semibold">
-          {job.title} <JobStatusBadge status={job.status} />
-        </h1>
-        {job.message ? <p className="mt-1 text-slate-700" data-testid="job-message">{job.message}</p> : null}
-        {job.status === 'running' ? (
-          <div className="mt-2 flex items-center gap-3 text-sm text-slate-600">
-            <ProgressBar value={job.progress} label="Job progress" />
-            <span>
-              {Math.round(job.progress * 100)} %{job.step ? ` · ${job.step}` : ''}
-            </span>
-          </div>
-        ) : null}
+      <JobPageLive jobId={job.id} renderedEventId={job.eventId} />
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="min-w-0">
+          <Link href="/jobs" className="text-sm text-blue-700 hover:underline">
+            ← Jobs
+          </Link>
+          <h1 className="mt-2 text-xl font-semibold">{job.title}</h1>
+          <JobLiveStatus job={job} />
+        </div>
+        <LiveControls />
       </div>
 
-      <section aria-labelledby="overview" className="rounded-lg border border-slate-200 bg-white p-4">
+      <section aria-labelledby="overview" className={section}>
         <h2 id="overview" className="mb-3 font-semibold">Overview</h2>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-2 lg:grid-cols-3">
           {overview.map(([label, value]) => (
@@ -94,7 +165,103 @@ export default async function JobDetailsPage({ params }: { params: Promise<{ id:
         </dl>
       </section>
 
-      <section aria-labelledby="configuration" className="rounded-lg border border-slate-200 bg-white p-4">
+      <section aria-labelledby="progress" className={section}>
+        <h2 id="progress" className="mb-3 font-semibold">Progress</h2>
+        {steps && steps.length > 0 ? (
+          <ol className="mb-3 flex flex-wrap gap-x-4 gap-y-1 text-sm" data-testid="job-steps">
+            {steps.map((name, index) => {
+              const done = job.status === 'completed' || index < currentStep;
+              const current = index === currentStep && job.status !== 'completed';
+              return (
+                <li key={name} aria-current={current ? 'step' : undefined} className={current ? 'font-semibold text-blue-800' : done ? 'text-slate-700' : 'text-slate-400'}>
+                  <span aria-hidden="true">{done ? '✓ ' : current ? '▸ ' : '○ '}</span>
+                  {name}
+                  {current ? <span className="sr-only"> (current step)</span> : done ? <span className="sr-only"> (done)</span> : null}
+                </li>
+              );
+            })}
+          </ol>
+        ) : job.step ? (
+          <p className="mb-3 text-sm text-slate-700">Current step: {job.step}</p>
+        ) : null}
+        <h3 className="mb-1 text-sm font-medium text-slate-600">Last log lines</h3>
+        {recent.lines.length === 0 ? <p className="text-sm text-slate-600">Nothing logged yet.</p> : <LogLines lines={recent.lines} testId="job-recent-log" />}
+      </section>
+
+      <section aria-labelledby="results" className={section}>
+        <h2 id="results" className="mb-3 font-semibold">Results</h2>
+        <h3 className="mb-1 text-sm font-medium text-slate-600">Files</h3>
+        {artifacts.length === 0 ? (
+          <p className="mb-3 text-sm text-slate-600">{job.status === 'completed' ? 'This job produced no files.' : 'No files yet.'}</p>
+        ) : (
+          <ul className="mb-3 space-y-1 text-sm" data-testid="job-artifacts">
+            {artifacts.map((file) => (
+              <li key={file.id}>
+                <a href={`/api/jobs/${job.id}/artifacts/${file.id}`} download className="text-blue-700 hover:underline">
+                  {file.name}
+                </a>{' '}
+                <span className="text-slate-500">
+                  {file.contentType} · {formatBytes(file.size)} · attempt {file.attempt}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {metrics.length > 0 ? (
+          <>
+            <h3 className="mb-1 text-sm font-medium text-slate-600">Figures</h3>
+            <dl className="mb-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2" data-testid="job-metrics">
+              {metrics.map(([key, value]) => (
+                <div key={key} className="flex gap-2">
+                  <dt className="w-36 shrink-0 text-slate-500">{key}</dt>
+                  <dd className="min-w-0 break-words">{value}</dd>
+                </div>
+              ))}
+            </dl>
+          </>
+        ) : null}
+        {job.attemptErrors.length > 0 ? (
+          <>
+            <h3 className="mb-1 text-sm font-medium text-red-800">Errors, by attempt</h3>
+            <ol className="mb-3 space-y-2 text-sm" data-testid="job-attempt-errors">
+              {job.attemptErrors.map((failure) => (
+                <li key={`${failure.attempt}-${failure.at}`} className="rounded border border-red-200 p-2">
+                  <p className="text-red-800">
+                    <span className="font-semibold">
+                      Attempt {failure.attempt}: {failure.kind === 'interrupted' ? 'crashed (interrupted)' : 'error'}
+                    </span>{' '}
+                    — {failure.message}
+                  </p>
+                  <p className="text-xs text-slate-500">
+                    {formatDateTime(new Date(failure.at))}
+                    {failure.workerId ? ` · worker ${failure.workerId}` : ''}
+                  </p>
+                  {failure.stack ? (
+                    <details className="mt-1">
+                      <summary className="cursor-pointer text-xs text-slate-600">Stack trace</summary>
+                      <pre className="mt-1 max-h-96 overflow-auto whitespace-pre rounded bg-slate-50 p-2 font-mono text-xs">{failure.stack}</pre>
+                    </details>
+                  ) : null}
+                </li>
+              ))}
+            </ol>
+          </>
+        ) : job.error ? (
+          <p className="mb-3 text-sm text-red-800" data-testid="job-error">{job.error}</p>
+        ) : null}
+        {job.result === null || job.result === undefined ? (
+          <p className="text-sm text-slate-600">{job.status === 'completed' ? 'The task returned no result.' : 'No result yet.'}</p>
+        ) : (
+          <details open={metrics.length === 0}>
+            <summary className="cursor-pointer text-sm text-slate-600">Result as returned (JSON)</summary>
+            <pre className="mt-1 max-h-96 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-2 font-mono text-xs" data-testid="job-result">
+              {JSON.stringify(job.result, null, 2)}
+            </pre>
+          </details>
+        )}
+      </section>
+
+      <section aria-labelledby="configuration" className={section}>
         <h2 id="configuration" className="mb-3 font-semibold">Configuration</h2>
         {configuration.length === 0 ? (
           <p className="text-sm text-slate-600">This job takes no arguments.</p>
@@ -114,45 +281,52 @@ export default async function JobDetailsPage({ params }: { params: Promise<{ id:
         )}
       </section>
 
-      {job.error ? (
-        <section aria-labelledby="error" className="rounded-lg border border-red-200 bg-white p-4">
-          <h2 id="error" className="mb-2 font-semibold text-red-800">Error</h2>
-          <p className="text-sm text-red-800" data-testid="job-error">{job.error}</p>
-          {job.errorStack ? (
-            <details className="mt-2">
-              <summary className="cursor-pointer text-sm text-slate-600">Stack trace</summary>
-              <pre className="mt-2 max-h-96 overflow-auto whitespace-pre rounded bg-slate-50 p-2 font-mono text-xs">{job.errorStack}</pre>
-            </details>
-          ) : null}
-        </section>
-      ) : null}
-
-      <section aria-labelledby="result" className="rounded-lg border border-slate-200 bg-white p-4">
-        <h2 id="result" className="mb-3 font-semibold">Result</h2>
-        {job.result === null || job.result === undefined ? (
-          <p className="text-sm text-slate-600">{job.status === 'completed' ? 'The task returned no result.' : 'No result yet.'}</p>
+      <section aria-labelledby="log" className={section}>
+        <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
+          <h2 id="log" className="font-semibold">Log</h2>
+          <nav aria-label="Log levels">
+            <ul className="flex gap-3 text-sm">
+              {logFilters.map((filter) => (
+                <li key={filter}>
+                  <Link
+                    href={logHref(filter === 'all' ? {} : { log: filter })}
+                    aria-current={filter === search.log ? 'true' : undefined}
+                    scroll={false}
+                    className={filter === search.log ? 'font-semibold text-slate-900' : 'text-blue-700 hover:underline'}
+                  >
+                    {filterNames[filter]}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        </div>
+        {log.lines.length === 0 ? (
+          <p className="text-sm text-slate-600">{search.log === 'all' ? 'Nothing logged yet.' : `No ${filterNames[search.log].toLowerCase()} logged.`}</p>
         ) : (
-          <pre className="max-h-96 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-2 font-mono text-xs" data-testid="job-result">
-            {JSON.stringify(job.result, null, 2)}
-          </pre>
+          <LogLines lines={log.lines} testId="job-log" />
         )}
-      </section>
-
-      <section aria-labelledby="log" className="rounded-lg border border-slate-200 bg-white p-4">
-        <h2 id="log" className="mb-3 font-semibold">Log</h2>
-        {job.logTruncated ? <p className="mb-2 text-xs text-slate-500">Showing the last {job.log.length} lines.</p> : null}
-        {job.log.length === 0 ? (
-          <p className="text-sm text-slate-600">Nothing logged yet.</p>
-        ) : (
-          <ol className="max-h-[32rem] overflow-auto rounded bg-slate-50 p-2 font-mono text-xs" data-testid="job-log">
-            {job.log.map((line) => (
-              <li key={line.id} className={`whitespace-pre-wrap break-words ${levelStyles[line.level]}`}>
-                <time dateTime={line.at.toISOString()} className="text-slate-500">{formatDateTime(line.at)}</time>{' '}
-                <span className="font-semibold uppercase">{line.level}</span> {line.message}
-              </li>
-            ))}
-          </ol>
-        )}
+        {log.earlier !== null || log.later !== null ? (
+          <nav aria-label="Log pages" className="mt-2 flex justify-between text-sm">
+            {log.earlier !== null ? (
+              <Link href={logHref({ ...filterQuery, logBefore: log.earlier })} scroll={false} className="text-blue-700 hover:underline">
+                ← Earlier lines
+              </Link>
+            ) : (
+              <span />
+            )}
+            {log.later !== null ? (
+              <span className="flex gap-4">
+                <Link href={logHref({ ...filterQuery, logAfter: log.later })} scroll={false} className="text-blue-700 hover:underline">
+                  Later lines →
+                </Link>
+                <Link href={logHref(filterQuery)} scroll={false} className="text-blue-700 hover:underline">
+                  Latest
+                </Link>
+              </span>
+            ) : null}
+          </nav>
+        ) : null}
       </section>
     </div>
   );

@@ -1,0 +1,62 @@
+'use client';
+
+import Link from 'next/link';
+import type { JobListItem } from '@/jobs/queries';
+import { formatDateTime, jobDuration } from '@/lib/format';
+import { safeHref } from '@/lib/safe-href';
+import { JobStatusBadge } from './job-status-badge';
+import { useLiveJob } from './live/live-provider';
+import { useNow } from './live/use-now';
+import { ProgressBar } from './progress-bar';
+
+const toDate = (iso: string | null) => (iso ? new Date(iso) : null);
+
+/**
+ * One row of the jobs table. The server renders it; events from the stream then update its status,
+ * progress, last message, end time and duration in place (a running job's duration ticks).
+ */
+export function JobRow({ job, showUser, renderedDuration }: { job: JobListItem; showUser: boolean; renderedDuration: string }) {
+  const live = useLiveJob(job.id, job.eventId);
+  const status = live?.status ?? job.status;
+  const progress = live?.progress ?? job.progress;
+  const message = live ? live.message : job.message;
+  const startedAt = live ? toDate(live.startedAt) : job.startedAt;
+  const finishedAt = live ? toDate(live.finishedAt) : job.finishedAt;
+  const cleared = live ? live.cleared : job.clearedAt !== null;
+  const now = useNow(status === 'running');
+  const duration = now || live ? jobDuration(startedAt, finishedAt, now ?? new Date()) : renderedDuration;
+  const related = safeHref(job.relatedUrl);
+
+  return (
+    <tr data-job-id={job.id} data-status={status} className="align-top">
+      <td className="whitespace-nowrap px-3 py-2 text-slate-700">
+        <time dateTime={job.createdAt.toISOString()}>{formatDateTime(job.createdAt)}</time>
+      </td>
+      <td className="whitespace-nowrap px-3 py-2 text-slate-700" data-testid="job-end">
+        {finishedAt ? <time dateTime={finishedAt.toISOString()}>{formatDateTime(finishedAt)}</time> : <span className="text-slate-400">N/A</span>}
+      </td>
+      <td className="whitespace-nowrap px-3 py-2 text-slate-700" data-testid="job-duration">{duration}</td>
+      <td className="px-3 py-2 font-medium">{job.title}</td>
+      <td className="whitespace-nowrap px-3 py-2">
+        <JobStatusBadge status={status} />
+        {status === 'running' ? <ProgressBar value={progress} label={`Progress of job ${job.id}`} /> : null}
+        {cleared ? <span className="ml-2 text-xs text-slate-500">(cleared)</span> : null}
+      </td>
+      <td className="max-w-md px-3 py-2">
+        {message ? <p className="line-clamp-2 break-words text-slate-700" data-testid="job-message">{message}</p> : null}
+        <p className="mt-1 flex gap-3 text-xs">
+          <Link href={`/jobs/${job.id}`} className="text-blue-700 underline-offset-2 hover:underline">
+            Details<span className="sr-only"> of job {job.id}</span>
+          </Link>
+          {related ? (
+            <a href={related} rel="noopener noreferrer nofollow" className="text-blue-700 underline-offset-2 hover:underline">
+              Related record
+            </a>
+          ) : null}
+        </p>
+      </td>
+      {showUser ? <td className="whitespace-nowrap px-3 py-2 text-slate-700">{job.startedBy ?? '—'}</td> : null}
+      <td className="whitespace-nowrap px-3 py-2 text-slate-700">{job.origin}</td>
+    </tr>
+  );
+}
