@@ -73,8 +73,9 @@ test.describe('a user and their jobs', () => {
     await expect(page.getByTestId('no-jobs')).toHaveText('There are no active jobs.');
     await page.goto(`/jobs/${jobId}`);
     await expect(page.getByTestId('job-error')).toHaveText('The archive is offline.');
+    await expect(page.getByTestId('job-attempt-errors')).toContainText('Attempt 1: error — The archive is offline.');
     await page.getByText('Stack trace').click();
-    await expect(page.locator('details pre')).toContainText('Error: The archive is offline.');
+    await expect(page.getByTestId('job-stack')).toContainText('Error: The archive is offline.');
   });
 
   test('cannot open an admin-only task', async ({ page, account }) => {

@@ -113,9 +113,9 @@ test.describe('job details', () => {
     await expect(page).toHaveURL(new RegExp(`/jobs/${jobId}\\?log=warning`));
     await expect(log.locator('li')).toHaveCount(3);
     await expect(log.locator('li[data-level="info"]')).toHaveCount(0);
-    await page.getByRole('navigation', { name: 'Log levels' }).getByRole('link', { name: 'Errors' }).click();
+    await page.getByRole('navigation', { name: 'Log levels' }).getByRole('link', { name: 'Errors', exact: true }).click();
     await expect(page.getByText('No errors logged.')).toBeVisible();
-    await page.getByRole('navigation', { name: 'Log levels' }).getByRole('link', { name: 'All' }).click();
+    await page.getByRole('navigation', { name: 'Log levels' }).getByRole('link', { name: 'All', exact: true }).click();
     await expect(log.locator('li[data-level="info"]').first()).toBeVisible();
   });
 

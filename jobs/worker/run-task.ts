@@ -236,7 +236,7 @@ async function markFailed(db: Db, attempt: Attempt, error: unknown, final: boole
       jobId: attempt.jobId,
       level: 'error',
       attempt: attempt.number,
-      message: truncate(`Attempt ${attempt.number} failed: ${message}${final ? '' : ' It will be retried.'}`, MAX_LOG_LINE),
+      message: truncate(`Attempt ${attempt.number} failed: ${withStop(message)}${final ? '' : ' It will be retried.'}`, MAX_LOG_LINE),
     });
   });
 }
@@ -293,6 +293,11 @@ function appendAttemptError(entry: Omit<AttemptError, 'at'>): SQL {
     'workerId', ${entry.workerId}::text,
     'message', ${entry.message}::text,
     'stack', ${entry.stack}::text))`;
+}
+
+/** The message as a sentence, so that another can follow it. */
+function withStop(message: string): string {
+  return /[.!?…]$/.test(message) ? message : `${message}.`;
 }
 
 /** JSON-safe copy of a task's result (dates become strings, functions and undefined disappear). */

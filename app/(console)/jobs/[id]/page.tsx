@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { inactiveJobStatuses } from '@/db/enums';
 import { JobLiveStatus } from '@/components/live/job-live-header';
 import { LiveControls } from '@/components/live/live-controls';
 import { JobPageLive } from '@/components/live/refresh-on-events';
@@ -96,6 +97,7 @@ export default async function JobDetailsPage({
   const steps = taskSteps(job.task, job.payload);
   const currentStep = job.step ? (steps?.indexOf(job.step) ?? -1) : -1;
   const metrics = metricsOf(job.result);
+  const finished = (inactiveJobStatuses as readonly string[]).includes(job.status);
   const logHref = (query: Record<string, string | number>) => {
     const params = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
     const text = params.toString();
@@ -192,7 +194,7 @@ export default async function JobDetailsPage({
         <h2 id="results" className="mb-3 font-semibold">Results</h2>
         <h3 className="mb-1 text-sm font-medium text-slate-600">Files</h3>
         {artifacts.length === 0 ? (
-          <p className="mb-3 text-sm text-slate-600">{job.status === 'completed' ? 'This job produced no files.' : 'No files yet.'}</p>
+          <p className="mb-3 text-sm text-slate-600">{finished ? 'This job produced no files.' : 'No files yet.'}</p>
         ) : (
           <ul className="mb-3 space-y-1 text-sm" data-testid="job-artifacts">
             {artifacts.map((file) => (
@@ -220,6 +222,12 @@ export default async function JobDetailsPage({
             </dl>
           </>
         ) : null}
+        {job.error ? (
+          <p className="mb-2 text-sm text-red-800">
+            <span className="font-semibold">{job.status === 'failed' ? 'Error: ' : 'Last error: '}</span>
+            <span data-testid="job-error">{job.error}</span>
+          </p>
+        ) : null}
         {job.attemptErrors.length > 0 ? (
           <>
             <h3 className="mb-1 text-sm font-medium text-red-800">Errors, by attempt</h3>
@@ -239,18 +247,18 @@ export default async function JobDetailsPage({
                   {failure.stack ? (
                     <details className="mt-1">
                       <summary className="cursor-pointer text-xs text-slate-600">Stack trace</summary>
-                      <pre className="mt-1 max-h-96 overflow-auto whitespace-pre rounded bg-slate-50 p-2 font-mono text-xs">{failure.stack}</pre>
+                      <pre className="mt-1 max-h-96 overflow-auto whitespace-pre rounded bg-slate-50 p-2 font-mono text-xs" data-testid="job-stack">
+                        {failure.stack}
+                      </pre>
                     </details>
                   ) : null}
                 </li>
               ))}
             </ol>
           </>
-        ) : job.error ? (
-          <p className="mb-3 text-sm text-red-800" data-testid="job-error">{job.error}</p>
         ) : null}
         {job.result === null || job.result === undefined ? (
-          <p className="text-sm text-slate-600">{job.status === 'completed' ? 'The task returned no result.' : 'No result yet.'}</p>
+          <p className="text-sm text-slate-600">{job.status === 'completed' ? 'The task returned no result.' : finished ? 'No result.' : 'No result yet.'}</p>
         ) : (
           <details open={metrics.length === 0}>
             <summary className="cursor-pointer text-sm text-slate-600">Result as returned (JSON)</summary>
