@@ -88,6 +88,24 @@ test.describe('live updates', () => {
     await expect(liveStatus(page)).toHaveAttribute('data-state', 'live');
   });
 
+  test('with JavaScript off, the pages are server-rendered and say how to see changes', async ({ browser, account, cli }) => {
+    const admin = await account('admin');
+    const id = await enqueueQuickJob(cli);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/jobs$/);
+    await expect(jobRow(page, id)).toBeVisible();
+    await expect(page.getByTestId('noscript-notice')).toBeVisible();
+    await expect(liveStatus(page)).toBeHidden();
+    await page.getByRole('link', { name: `Details of job ${id}` }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Long-running task (1 s, 1 steps)');
+    await context.close();
+  });
+
   test('another user’s browser never shows the job', async ({ pageAs, account }) => {
     const pageB = await pageAs(await account('user', 'b'));
     await expect(liveStatus(pageB)).toHaveAttribute('data-state', 'live');

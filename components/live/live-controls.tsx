@@ -34,7 +34,7 @@ export function LiveControls() {
 
   const { text, dot } = indicator[status];
   return (
-    <div className="flex flex-wrap items-center gap-2 text-sm">
+    <div className="js-only flex flex-wrap items-center gap-2 text-sm">
       <span role="status" data-testid="live-status" data-state={status} className="inline-flex items-center gap-1.5 text-slate-700">
         <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${dot}`} />
         {text}
@@ -49,5 +49,20 @@ export function LiveControls() {
         Auto refresh
       </label>
     </div>
+  );
+}
+
+/**
+ * Without JavaScript there is no stream and no timer: the controls are hidden and the page says
+ * how to see changes (the server-rendered page itself works as it is).
+ */
+export function NoScriptNotice() {
+  return (
+    <noscript>
+      <style>{'.js-only{display:none}'}</style>
+      <p className="text-sm text-slate-600" data-testid="noscript-notice">
+        Live updates need JavaScript: use Refresh (or reload the page) to see changes.
+      </p>
+    </noscript>
   );
 }

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { z } from 'zod';
 import { JobsTable } from '@/components/jobs-table';
 import { getDb } from '@/db/client';
-import { LiveControls } from '@/components/live/live-controls';
+import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobsPageLive } from '@/components/live/refresh-on-events';
 import { canClearJobs, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
 import { jobTabs, listJobsForViewer, type JobsTab } from '@/jobs/queries';
@@ -50,6 +50,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
             Refresh
           </Link>
           <LiveControls />
+          <NoScriptNotice />
           {canClearJobs(viewer) ? (
             <form action={clearInactiveJobsAction}>
               <input type="hidden" name="tab" value={search.tab} />

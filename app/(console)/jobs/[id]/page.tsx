@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { inactiveJobStatuses } from '@/db/enums';
 import { JobLiveStatus } from '@/components/live/job-live-header';
-import { LiveControls } from '@/components/live/live-controls';
+import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobPageLive } from '@/components/live/refresh-on-events';
 import { listArtifactsForViewer } from '@/jobs/artifacts';
 import { findTask, taskSteps } from '@/jobs/catalogue';
@@ -153,6 +153,7 @@ export default async function JobDetailsPage({
           <JobLiveStatus job={job} />
         </div>
         <LiveControls />
+        <NoScriptNotice />
       </div>
 
       <section aria-labelledby="overview" className={section}>
