@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 const benchmarks = {
   enqueue: () => import('./enqueue'),
+  sse: () => import('./sse'),
 } as const;
 
 const name = z.enum(Object.keys(benchmarks) as [keyof typeof benchmarks]).safeParse(process.argv[2]);
