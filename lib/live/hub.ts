@@ -2,6 +2,7 @@ import postgres, { type Sql } from 'postgres';
 import { canSeeJob, seesAllJobs } from '@/jobs/permissions';
 import { jobEventSchema, type JobEvent } from '@/jobs/events';
 import type { Viewer } from '@/jobs/viewer';
+import { encodeJobEvents } from './sse';
 
 /** The channel the `jobs_publish_event` trigger notifies. */
 export const JOB_EVENTS_CHANNEL = 'job_events';
@@ -10,8 +11,11 @@ export const LISTENER_APPLICATION_NAME = 'jobs-console-events';
 
 export interface HubSubscriber {
   viewer: Viewer;
-  /** Events the viewer may see, in the order they were committed; never called with an empty list. */
-  onEvents(events: JobEvent[]): void;
+  /**
+   * Events the viewer may see, in the order they were committed, and the same as SSE bytes (shared
+   * by every subscriber that sees the whole batch); never called with an empty list.
+   */
+  onEvents(events: JobEvent[], bytes: Uint8Array): void;
   /** The hub lost its database connection: whatever the subscriber has may be stale. */
   onClose(): void;
 }
@@ -24,6 +28,9 @@ export interface HubOptions {
 }
 
 type HubState = 'idle' | 'connecting' | 'listening' | 'stopped';
+
+/** Streams served per turn of the event loop when an event fans out. */
+const FANOUT_SLICE = 100;
 
 interface JobThrottle {
   status: JobEvent['status'];
@@ -207,21 +214,43 @@ export class EventHub {
     setImmediate(() => this.flush());
   }
 
+  /**
+   * Hands the batch to every subscriber, FANOUT_SLICE at a time with a turn of the event loop in
+   * between, so that the first streams' bytes reach their sockets while the rest wait, rather than
+   * all of them after the whole loop. Batches keep their order for each subscriber: slices run
+   * first in, first out. The batch is formatted once for everyone who sees all of it.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
-    for (const subscriber of this.subscribers) {
-      const { viewer } = subscriber;
-      const events = seesAllJobs(viewer) ? batch : batch.filter((event) => canSeeJob(viewer, event));
-      if (events.length === 0) continue;
-      try {
-        subscriber.onEvents(events);
-      } catch {
-        this.subscribers.delete(subscriber);
+    const targets = [...this.subscribers];
+    let whole: Uint8Array | null = null;
+    const deliver = (from: number) => {
+      const end = Math.min(from + FANOUT_SLICE, targets.length);
+      for (let index = from; index < end; index++) {
+        const subscriber = targets[index]!;
+        if (!this.subscribers.has(subscriber)) continue;
+        const { viewer } = subscriber;
+        let events = batch;
+        let bytes: Uint8Array;
+        if (seesAllJobs(viewer)) {
+          bytes = whole ??= encodeJobEvents(batch);
+        } else {
+          events = batch.filter((event) => canSeeJob(viewer, event));
+          if (events.length === 0) continue;
+          bytes = encodeJobEvents(events);
+        }
+        try {
+          subscriber.onEvents(events, bytes);
+        } catch {
+          this.subscribers.delete(subscriber);
+        }
       }
-    }
+      if (end < targets.length) setImmediate(() => deliver(end));
+    };
+    deliver(0);
   }
 
   /** Forgets throttles that have nothing held back and are past their window. */

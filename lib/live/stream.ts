@@ -5,6 +5,7 @@ import { EVENT_MESSAGE_LENGTH, EVENT_STEP_LENGTH, type JobEvent } from '@/jobs/e
 import { visibleJobs } from '@/jobs/permissions';
 import type { Viewer } from '@/jobs/viewer';
 import type { EventHub } from './hub';
+import { encodeJobEvents, encodeText } from './sse';
 
 /** A client further behind than this many changed jobs reloads the page instead of replaying. */
 export const REPLAY_LIMIT = 500;
@@ -71,13 +72,6 @@ export interface EventStreamOptions {
   readyTimeoutMs?: number;
 }
 
-const encoder = new TextEncoder();
-
-/** One `job` message of the stream. */
-export function formatJobEvent(event: JobEvent): string {
-  return `id: ${event.e}\nevent: job\ndata: ${JSON.stringify(event)}\n\n`;
-}
-
 /**
  * A text/event-stream for one viewer: first what the client missed since `lastEventId` (or a
  * `reload` event when that is too much), then `ready`, then live events as the hub delivers them,
@@ -97,10 +91,10 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
       let held: JobEvent[] | null = [];
       const timers: { heartbeat?: ReturnType<typeof setInterval>; lifetime?: ReturnType<typeof setTimeout> } = {};
       let unsubscribe = () => {};
-      const write = (text: string) => {
+      const write = (text: string | Uint8Array) => {
         if (closed) return;
         try {
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(typeof text === 'string' ? encodeText(text) : text);
         } catch {
           finish();
         }
@@ -131,9 +125,9 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
       if (closed) return;
       unsubscribe = hub.subscribe({
         viewer,
-        onEvents(events) {
+        onEvents(events, bytes) {
           if (held) held.push(...events);
-          else write(events.map(formatJobEvent).join(''));
+          else write(bytes);
         },
         onClose: finish,
       });
@@ -154,7 +148,7 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
           write(`id: ${resumeAt}\nevent: reload\ndata: {"reason":"too many changes to replay"}\n\n`);
           covered = (event) => event.e <= resumeAt;
         } else if (missed.length > 0) {
-          write(missed.map(formatJobEvent).join(''));
+          write(encodeJobEvents(missed));
           const replayed = new Map(missed.map((event) => [event.id, event.e]));
           const before = covered;
           covered = (event) => before(event) || event.e <= (replayed.get(event.id) ?? 0);
@@ -162,7 +156,7 @@ export function openEventStream(options: EventStreamOptions): ReadableStream<Uin
       }
       const pending = held.filter((event) => !covered(event));
       held = null;
-      if (pending.length > 0) write(pending.map(formatJobEvent).join(''));
+      if (pending.length > 0) write(encodeJobEvents(pending));
       write(`event: ready\ndata: {}\n\n`);
 
       timers.heartbeat = setInterval(() => write(': keep-alive\n\n'), heartbeatMs);
