@@ -120,6 +120,10 @@ describe('the event stream', () => {
   it('gives a user events of their own jobs only, and admins and auditors everyone’s', async () => {
     const clients = { a: new Client(userA), b: new Client(userB), admin: new Client(admin), auditor: new Client(auditor) };
     await Promise.all(Object.values(clients).map((c) => c.ready()));
+    // Four streams, one LISTEN connection.
+    const [listeners] = await getDb().execute<{ count: number }>(sql`
+      select count(*)::int as count from pg_stat_activity where application_name = ${LISTENER_APPLICATION_NAME} and datname = current_database()`);
+    expect(listeners!.count).toBe(1);
     const jobA = await launch(userA);
     const jobB = await launch(userB);
     for (const id of [jobA, jobB]) {
