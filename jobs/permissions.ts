@@ -10,6 +10,7 @@ import type { Viewer } from './viewer';
  * - an admin sees every job, launches every task, and clears their own jobs and CLI jobs, never
  *   another user's (AtoM's rule);
  * - an auditor sees every job, including those cleared from the jobs page, and changes nothing;
+ * - a user cancels, stops and retries their own jobs; an admin and the command line any job;
  * - the command line sees every job, launches every task and clears CLI jobs.
  */
 
@@ -56,6 +57,21 @@ export function clearableJobs(viewer: Viewer): SQL {
   if (viewer.kind === 'cli') return and(fromCli, inactiveAndListed)!;
   const own = eq(jobs.ownerId, viewer.id);
   return and(viewer.role === 'admin' ? or(own, fromCli) : own, inactiveAndListed)!;
+}
+
+/** Whether the viewer may cancel, stop and retry jobs at all. Auditors change nothing. */
+export function canControlJobs(viewer: Viewer): boolean {
+  return viewer.kind === 'cli' || viewer.role !== 'auditor';
+}
+
+/**
+ * Condition on `jobs` for the jobs the viewer may cancel, stop and retry: a user their own, an
+ * admin and the command line any. Call `canControlJobs` first: an auditor is refused outright,
+ * while another user's job is simply not found.
+ */
+export function controllableJobs(viewer: Viewer): SQL | undefined {
+  if (!canControlJobs(viewer)) throw new ForbiddenError('Auditors cannot change jobs.');
+  return visibleJobs(viewer);
 }
 
 /** Who may launch a task: `user` means every user and admin, `admin` admins only. */

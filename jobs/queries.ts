@@ -128,6 +128,7 @@ export interface JobDetails extends JobListItem {
   errorStack: string | null;
   attemptErrors: AttemptError[];
   retryOf: number | null;
+  cancelRequestedAt: Date | null;
   /** Jobs launched as retries of this one. */
   retries: number[];
 }
@@ -152,6 +153,7 @@ export async function getJobForViewer(viewer: Viewer, id: number): Promise<JobDe
       errorStack: jobs.errorStack,
       attemptErrors: jobs.attemptErrors,
       retryOf: jobs.retryOf,
+      cancelRequestedAt: jobs.cancelRequestedAt,
     })
     .from(jobs)
     .leftJoin(owners, eq(owners.id, jobs.ownerId))

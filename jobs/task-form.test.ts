@@ -13,6 +13,17 @@ describe('launch forms generated from task schemas', () => {
     expect(taskFormFields(findTask('long-running')!)).toEqual([
       { name: 'durationSeconds', label: 'Duration (seconds)', description: 'How long the whole job takes.', kind: 'integer', required: false, min: 1, max: 3600, maxLength: undefined, defaultValue: 30 },
       { name: 'steps', label: 'Steps', description: 'How many steps the work is split into.', kind: 'integer', required: false, min: 1, max: 100, maxLength: undefined, defaultValue: 10 },
+      {
+        name: 'ignoreStopRequests',
+        label: 'Ignore stop requests',
+        description: 'Keep working when asked to stop, as a badly behaved task would: only a force stop ends it.',
+        kind: 'checkbox',
+        required: false,
+        min: undefined,
+        max: undefined,
+        maxLength: undefined,
+        defaultValue: false,
+      },
     ]);
   });
 
@@ -29,8 +40,8 @@ describe('launch forms generated from task schemas', () => {
 
   it('turns numbers into numbers, leaves empty fields out and keeps non-numbers for the schema to refuse', () => {
     const task = findTask('long-running')!;
-    expect(argumentsFromForm(task, form({ durationSeconds: ' 12 ', steps: '' }))).toEqual({ durationSeconds: 12 });
-    expect(argumentsFromForm(task, form({ durationSeconds: '12abc' }))).toEqual({ durationSeconds: '12abc' });
+    expect(argumentsFromForm(task, form({ durationSeconds: ' 12 ', steps: '' }))).toEqual({ durationSeconds: 12, ignoreStopRequests: false });
+    expect(argumentsFromForm(task, form({ durationSeconds: '12abc' }))).toEqual({ durationSeconds: '12abc', ignoreStopRequests: false });
   });
 
   it('reads an unchecked checkbox as false', () => {

@@ -25,6 +25,10 @@ export const longRunningTask = defineTask({
       .max(100, 'At most 100 steps')
       .default(10)
       .meta({ title: 'Steps', description: 'How many steps the work is split into.' }),
+    ignoreStopRequests: z
+      .boolean()
+      .default(false)
+      .meta({ title: 'Ignore stop requests', description: 'Keep working when asked to stop, as a badly behaved task would: only a force stop ends it.' }),
   }),
   describe: ({ durationSeconds, steps }) => `Long-running task (${durationSeconds} s, ${steps} steps)`,
   steps: ({ steps }) => Array.from({ length: steps }, (_, index) => stepName(index + 1, steps)),
@@ -34,7 +38,7 @@ export const longRunningTask = defineTask({
     for (let step = 1; step <= payload.steps; step++) {
       // The step being worked on is the current one; the wrapper sets progress to 1 at the end.
       await progress((step - 1) / payload.steps, stepName(step, payload.steps));
-      await sleep(stepMs, signal);
+      await sleep(stepMs, payload.ignoreStopRequests ? new AbortController().signal : signal);
       await log('info', `Step ${step} of ${payload.steps} done.`);
     }
     return { steps: payload.steps, durationSeconds: payload.durationSeconds };

@@ -5,6 +5,7 @@ import type { Db, DbOrTx } from '@/db/client';
 import { jobLogs, jobs, users, type AttemptError, type LogLevel } from '@/db/schema';
 import { parseArtifact } from '../artifacts';
 import { addQueueEntries, type QueuedRow } from '../enqueue';
+import type { StopMode } from '../control';
 import type { TaskDefinition } from '../task';
 import type { Viewer } from '../viewer';
 
@@ -15,6 +16,39 @@ export interface WrapperDeps {
   workerId: string;
   /** Called when a job starts and ends here, to keep the running count for the heartbeat. */
   onRunningChange?(delta: 1 | -1): void;
+  /** Where stop requests for the jobs running here arrive (the worker's LISTEN on `job_stop`). */
+  stops?: StopRegistry;
+}
+
+/** Why a job's signal fired when someone asked it to stop (as opposed to a worker shutdown). */
+export class StopRequest extends Error {
+  constructor(readonly mode: StopMode) {
+    super(mode === 'force' ? 'The job was force-stopped.' : 'The job was asked to stop.');
+    this.name = 'StopRequest';
+  }
+}
+
+/** The jobs running in this process, by id, and how to stop each. */
+export class StopRegistry {
+  private readonly running = new Map<number, (mode: StopMode) => void>();
+
+  register(jobId: number, stop: (mode: StopMode) => void): () => void {
+    this.running.set(jobId, stop);
+    return () => {
+      if (this.running.get(jobId) === stop) this.running.delete(jobId);
+    };
+  }
+
+  /** Stops job `jobId` if it runs here; returns whether it did. */
+  stop(jobId: number, mode: StopMode): boolean {
+    const stop = this.running.get(jobId);
+    stop?.(mode);
+    return stop !== undefined;
+  }
+
+  get jobIds(): number[] {
+    return [...this.running.keys()];
+  }
 }
 
 const queuePayload = z.object({ jobId: z.number().int().positive() });
@@ -61,6 +95,16 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
     const controller = new AbortController();
     const onShutdown = () => controller.abort(new Error('The worker is shutting down.'));
     helpers.abortSignal?.addEventListener('abort', onShutdown, { once: true });
+    // A force stop abandons the task: the wrapper returns at once (freeing this worker's slot and the
+    // queue entry) while the task's promise runs on with nothing it writes recorded.
+    let abandon = () => {};
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => (abandon = () => resolve(ABANDONED)));
+    const unregister =
+      deps.stops?.register(attempt.jobId, (mode) => {
+        if (!controller.signal.aborted) controller.abort(new StopRequest(mode));
+        if (mode === 'force') abandon();
+      }) ?? (() => {});
+    const stopRequested = () => controller.signal.reason instanceof StopRequest;
     try {
       if (!started.launchedBy) {
         await markFailed(db, attempt, new Error('The account that launched this job no longer exists.'), true);
@@ -74,7 +118,7 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
       }
       let result: unknown;
       try {
-        result = await task.run({
+        const running = task.run({
           payload: args.data,
           signal: controller.signal,
           log: (level, message) => reporter.log(level, message),
@@ -85,26 +129,40 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
           db,
           workerUtils: deps.workerUtils,
         });
+        result = await Promise.race([running, abandoned]);
+        if (result === ABANDONED) {
+          running.catch(() => {}); // whatever it does now, nobody is listening
+          return;
+        }
       } finally {
         await reporter.close();
       }
       await markCompleted(db, attempt, result);
     } catch (error) {
+      if (stopRequested()) {
+        // It stopped because someone asked it to: that is a cancellation, not a failure.
+        await markCancelled(db, attempt);
+        return;
+      }
       if (helpers.abortSignal?.aborted) {
         // The worker is stopping, not the job failing: hand it back for another worker.
         await handBack(db, attempt);
         return;
       }
-      await markFailed(db, attempt, error, final);
+      const recorded = await markFailed(db, attempt, error, final);
       // A failure with attempts left goes back to graphile-worker, which schedules the next attempt
-      // with its backoff; a final one is complete as far as the queue is concerned.
-      if (!final) throw error;
+      // with its backoff; a final one is complete as far as the queue is concerned. A job that is
+      // no longer this attempt's (force-stopped meanwhile) is not retried either.
+      if (recorded && !final) throw error;
     } finally {
+      unregister();
       helpers.abortSignal?.removeEventListener('abort', onShutdown);
       deps.onRunningChange?.(-1);
     }
   };
 }
+
+const ABANDONED = Symbol('abandoned');
 
 /** The condition every write of an attempt carries. */
 function isCurrent(attempt: Attempt) {
@@ -134,6 +192,7 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
         origin: jobs.origin,
         ownerId: jobs.ownerId,
         osUser: jobs.osUser,
+        cancelRequestedAt: jobs.cancelRequestedAt,
       })
       .from(jobs)
       .where(eq(jobs.id, jobId))
@@ -144,6 +203,15 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
     const interrupted = current.status === 'running' && current.attempts < number;
     if (!interrupted && !['queued', 'scheduled', 'retrying'].includes(current.status)) return null;
     const attempt: Attempt = { jobId, number, maxAttempts: current.maxAttempts, workerId };
+    if (current.cancelRequestedAt) {
+      // Stopped while this worker was picking it up: it does not run at all.
+      await tx
+        .update(jobs)
+        .set({ status: 'cancelled', finishedAt: sql`now()`, updatedAt: sql`now()`, message: 'Cancelled: a stop was requested before it started.' })
+        .where(eq(jobs.id, jobId));
+      await tx.insert(jobLogs).values({ jobId, level: 'warning', attempt: current.attempts, message: 'Not started: a stop was requested as a worker picked it up.' });
+      return null;
+    }
     if (interrupted) {
       await tx.insert(jobLogs).values({
         jobId,
@@ -209,13 +277,14 @@ async function markCompleted(db: Db, attempt: Attempt, result: unknown): Promise
     .where(isCurrent(attempt));
 }
 
-async function markFailed(db: Db, attempt: Attempt, error: unknown, final: boolean): Promise<void> {
+/** Records a failed attempt; false when the job is no longer this attempt's (nothing written). */
+async function markFailed(db: Db, attempt: Attempt, error: unknown, final: boolean): Promise<boolean> {
   const err = error instanceof Error ? error : new Error(String(error));
   const message = truncate(err.message || err.name || 'Unknown error', MAX_MESSAGE);
   const stack = err.stack ? truncate(err.stack, MAX_STACK) : null;
   // graphile-worker retries after exp(min(attempts, 10)) seconds; the row shows when.
   const retryAt = sql`now() + exp(least(${attempt.number}, 10)) * interval '1 second'`;
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const [row] = await tx
       .update(jobs)
       .set({
@@ -231,12 +300,31 @@ async function markFailed(db: Db, attempt: Attempt, error: unknown, final: boole
       })
       .where(isCurrent(attempt))
       .returning({ id: jobs.id });
-    if (!row) return;
+    if (!row) return false;
     await tx.insert(jobLogs).values({
       jobId: attempt.jobId,
       level: 'error',
       attempt: attempt.number,
       message: truncate(`Attempt ${attempt.number} failed: ${withStop(message)}${final ? '' : ' It will be retried.'}`, MAX_LOG_LINE),
+    });
+    return true;
+  });
+}
+
+/** The task stopped because it was asked to: the job ends `cancelled`. */
+async function markCancelled(db: Db, attempt: Attempt): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jobs)
+      .set({ status: 'cancelled', finishedAt: sql`now()`, updatedAt: sql`now()`, message: `Stopped as requested during attempt ${attempt.number}.` })
+      .where(isCurrent(attempt))
+      .returning({ id: jobs.id });
+    if (!row) return;
+    await tx.insert(jobLogs).values({
+      jobId: attempt.jobId,
+      level: 'warning',
+      attempt: attempt.number,
+      message: `Attempt ${attempt.number} stopped as requested; the job is cancelled.`,
     });
   });
 }

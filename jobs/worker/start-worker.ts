@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { makeWorkerUtils, run, type Runner, type TaskList } from 'graphile-worker';
+import { z } from 'zod';
 import { createDb } from '@/db/client';
 import { jobs, workers } from '@/db/schema';
 import { taskCatalogue } from '../catalogue';
+import { JOB_STOP_CHANNEL } from '../control';
 import { quietLogger } from './logger';
-import { wrapTask } from './run-task';
+import { StopRegistry, wrapTask } from './run-task';
 
 export interface RunningWorker {
   id: string;
@@ -26,7 +28,18 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
   const { db } = handle;
   const workerUtils = await makeWorkerUtils({ connectionString: options.databaseUrl, logger: quietLogger });
   let running = 0;
-  const deps = { db, workerUtils, workerId: id, onRunningChange: (delta: 1 | -1) => (running += delta) };
+  const stops = new StopRegistry();
+  const deps = { db, workerUtils, workerId: id, stops, onRunningChange: (delta: 1 | -1) => (running += delta) };
+  // Stop requests arrive at once over NOTIFY; the heartbeat below catches any this misses.
+  const stopMessage = z.object({ id: z.number().int().positive(), mode: z.enum(['graceful', 'force']) });
+  await handle.client.listen(JOB_STOP_CHANNEL, (payload) => {
+    try {
+      const message = stopMessage.parse(JSON.parse(payload));
+      stops.stop(message.id, message.mode);
+    } catch {
+      // not a message of ours
+    }
+  });
   const taskList: TaskList = Object.fromEntries(taskCatalogue.map((task) => [task.name, wrapTask(task, deps)]));
 
   await db.insert(workers).values({ id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency });
@@ -55,6 +68,13 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
       .update(jobs)
       .set({ heartbeatAt: sql`now()` })
       .where(and(eq(jobs.workerId, id), eq(jobs.status, 'running')));
+    const here = stops.jobIds;
+    if (here.length === 0) return;
+    const requested = await db
+      .select({ id: jobs.id, status: jobs.status })
+      .from(jobs)
+      .where(and(inArray(jobs.id, here), isNotNull(jobs.cancelRequestedAt)));
+    for (const job of requested) stops.stop(job.id, job.status === 'running' ? 'graceful' : 'force');
   };
   const heartbeat = setInterval(() => {
     beat().catch((error: unknown) => console.error(`[worker] heartbeat failed: ${(error as Error).message}`));

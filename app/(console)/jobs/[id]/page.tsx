@@ -3,11 +3,13 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { inactiveJobStatuses } from '@/db/enums';
+import { JobControls } from '@/components/job-controls';
 import { JobLiveStatus } from '@/components/live/job-live-header';
 import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobPageLive } from '@/components/live/refresh-on-events';
 import { listArtifactsForViewer } from '@/jobs/artifacts';
 import { findTask, taskSteps } from '@/jobs/catalogue';
+import { canControlJobs } from '@/jobs/permissions';
 import { getJobForViewer, logFilters, readJobLog, type JobDetails, type JobLogLine, type LogFilter } from '@/jobs/queries';
 import { taskFormFields } from '@/jobs/task-form';
 import { formatBytes, formatDateTime, jobDuration } from '@/lib/format';
@@ -151,6 +153,11 @@ export default async function JobDetailsPage({
           </Link>
           <h1 className="mt-2 text-xl font-semibold">{job.title}</h1>
           <JobLiveStatus job={job} />
+          {canControlJobs(viewer) ? (
+            <div className="mt-3">
+              <JobControls jobId={job.id} status={job.status} stopRequested={job.cancelRequestedAt !== null} />
+            </div>
+          ) : null}
         </div>
         <LiveControls />
         <NoScriptNotice />
