@@ -1,0 +1,60 @@
+import { expect, launchFromForm, signIn, test } from './support';
+
+test.describe('job control from the details page', () => {
+  test('stop a running job and watch it become cancelled live, then retry it', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    const jobId = await launchFromForm(page, 'long-running', { 'Duration (seconds)': '60', Steps: '60' });
+    const status = page.getByTestId('job-live-status');
+    await expect(status).toHaveAttribute('data-status', 'running', { timeout: 15_000 });
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(status).toHaveAttribute('data-status', 'cancelled', { timeout: 5000 });
+    expect(dialogs).toEqual([`Stop job ${jobId} at its next step?`]);
+    await expect(page.getByTestId('job-message')).toHaveText('Stopped as requested during attempt 1.');
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(page).not.toHaveURL(new RegExp(`/jobs/${jobId}$`));
+    await expect(page.getByRole('link', { name: `Job ${jobId}` })).toBeVisible();
+    const retryId = Number(new URL(page.url()).pathname.split('/').pop());
+    await page.goto(`/jobs/${jobId}`);
+    await expect(page.getByRole('link', { name: `Job ${retryId}` })).toBeVisible();
+  });
+
+  test('force-stop a task that ignores stop requests; declining the confirmation changes nothing', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    await page.goto('/jobs/new/long-running');
+    await page.getByLabel('Duration (seconds)').fill('60');
+    await page.getByLabel('Ignore stop requests').check();
+    await page.getByRole('button', { name: 'Launch' }).click();
+    await expect(page).toHaveURL(/\/jobs\/\d+$/);
+    const status = page.getByTestId('job-live-status');
+    await expect(status).toHaveAttribute('data-status', 'running', { timeout: 15_000 });
+
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.getByRole('button', { name: 'Force stop' }).click();
+    await page.waitForTimeout(1000);
+    await expect(status).toHaveAttribute('data-status', 'running');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Force stop' }).click();
+    await expect(status).toHaveAttribute('data-status', 'cancelled', { timeout: 5000 });
+    await expect(page.getByTestId('job-message')).toContainText('Force-stopped by');
+  });
+
+  test('an auditor has no job actions', async ({ page, account, pageAs }) => {
+    const owner = await pageAs(await account('user'));
+    const jobId = await launchFromForm(owner, 'failing', { 'Delay (seconds)': '0' });
+    await signIn(page, await account('auditor'));
+    await page.goto(`/jobs/${jobId}`);
+    await expect(page.getByTestId('job-live-status')).toHaveAttribute('data-status', 'failed', { timeout: 15_000 });
+    await expect(page.getByRole('form', { name: 'Job actions' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
+  });
+});
