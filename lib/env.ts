@@ -23,6 +23,8 @@ const envSchema = z.object({
   AUTH_SECRET: optionalText.pipe(z.string().min(32, 'AUTH_SECRET must be at least 32 characters').optional()),
   JOBS_DATA_DIR: z.string().default('.data'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
+  WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  WORKER_DEAD_AFTER_SECONDS: z.coerce.number().int().min(2).max(86_400).default(60),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: optionalText,
   USER_EMAIL: z.email().default('user@example.com'),

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { makeWorkerUtils } from 'graphile-worker';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
-import { jobs } from '@/db/schema';
+import { jobs, workers } from '@/db/schema';
 import { setUpTestDatabase } from '@/test/database';
 import { createTestUser, jobLogLines, jobRow, queueEntry, waitForJobStatus, waitForQueueEntryGone } from '@/test/fixtures';
+import { queueJobKey } from '../enqueue';
 import { launchJob } from '../launch';
 import type { PersonViewer } from '../viewer';
 import { quietLogger } from './logger';
@@ -25,8 +26,8 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function inProcessWorker(): Promise<RunningWorker> {
-  const worker = await startWorker({ databaseUrl: databaseUrl(), concurrency: 2 });
+async function inProcessWorker(options: { heartbeatSeconds?: number; deadAfterSeconds?: number } = {}): Promise<RunningWorker> {
+  const worker = await startWorker({ databaseUrl: databaseUrl(), concurrency: 2, ...options });
   cleanups.push(() => worker.stop());
   return worker;
 }
@@ -35,7 +36,7 @@ async function inProcessWorker(): Promise<RunningWorker> {
 function workerProcess(): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'jobs/worker/main.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl(), WORKER_CONCURRENCY: '2' },
+    env: { ...process.env, DATABASE_URL: databaseUrl(), WORKER_CONCURRENCY: '2', WORKER_HEARTBEAT_SECONDS: '1' },
     stdio: 'ignore',
   });
   cleanups.push(async () => {
@@ -119,5 +120,45 @@ describe('a worker that goes away under a running job', () => {
     expect((await jobLogLines(id)).filter((line) => line.startsWith('warning:'))).toEqual([
       `warning: Attempt 1 was interrupted: worker ${deadWorker} stopped before it finished.`,
     ]);
+  });
+
+  it('rescues a killed worker’s job within the heartbeat window: another worker completes it with attempts = 2', async () => {
+    const { child, id, workerId: deadWorker } = await longJobInWorkerProcess();
+    await getDb().update(jobs).set({ payload: { durationSeconds: 1, steps: 1 } }).where(eq(jobs.id, id));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const killedAt = Date.now();
+
+    // A live worker that considers a worker dead after 3 s of silence, and looks every second.
+    const rescuer = await inProcessWorker({ heartbeatSeconds: 1, deadAfterSeconds: 3 });
+    const done = await waitForJobStatus(id, ['completed'], 20_000);
+    // Dead after 3 s, noticed within a heartbeat (1 s), then run (1 s): well inside 3 + 1 + 2 s.
+    expect(Date.now() - killedAt).toBeLessThan(6000);
+    expect({ attempts: done.attempts, workerId: done.workerId }).toEqual({ attempts: 2, workerId: rescuer.id });
+    expect(done.attemptErrors).toHaveLength(1);
+    expect(done.attemptErrors[0]).toMatchObject({ attempt: 1, kind: 'interrupted', workerId: deadWorker });
+    expect(done.attemptErrors[0]!.message).toMatch(new RegExp(`^Worker ${deadWorker} stopped responding \\(no heartbeat for \\d+ s\\) during attempt 1\\.$`));
+    const warnings = (await jobLogLines(id)).filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/The job was rescued and goes back in line for attempt 2\.$/);
+    const [workerRow] = await getDb().select().from(workers).where(eq(workers.id, deadWorker!));
+    expect(workerRow!.stoppedAt).not.toBeNull();
+    await waitForQueueEntryGone(id);
+  });
+
+  it('fails a killed worker’s job that was on its last attempt, and removes its queue entry', async () => {
+    const { child, id } = await longJobInWorkerProcess();
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    // As if this had been the last of its attempts.
+    await getDb().update(jobs).set({ maxAttempts: 1 }).where(eq(jobs.id, id));
+    await getDb().execute(sql`update graphile_worker._private_jobs set max_attempts = 1 where key = ${queueJobKey(id)}`);
+
+    await inProcessWorker({ heartbeatSeconds: 1, deadAfterSeconds: 2 });
+    const failed = await waitForJobStatus(id, ['failed'], 10_000);
+    expect(failed.error).toMatch(/stopped responding/);
+    expect(failed.attemptErrors.map((entry) => entry.kind)).toEqual(['interrupted']);
+    expect((await jobLogLines(id)).at(-1)).toMatch(/It was the last attempt: the job failed\.$/);
+    expect(await queueEntry(id)).toBeUndefined();
   });
 });

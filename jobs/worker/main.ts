@@ -8,7 +8,12 @@ import { startWorker } from './start-worker';
  * parent going away (the IPC channel closing), so a killed launcher leaves no orphan behind.
  */
 async function main() {
-  const worker = await startWorker({ databaseUrl: requireDatabaseUrl(), concurrency: env().WORKER_CONCURRENCY });
+  const worker = await startWorker({
+    databaseUrl: requireDatabaseUrl(),
+    concurrency: env().WORKER_CONCURRENCY,
+    heartbeatSeconds: env().WORKER_HEARTBEAT_SECONDS,
+    deadAfterSeconds: env().WORKER_DEAD_AFTER_SECONDS,
+  });
   console.log(`Worker ${worker.id} started (concurrency ${env().WORKER_CONCURRENCY}).`);
   let stopped = false;
   const shutdown = async (reason: string) => {

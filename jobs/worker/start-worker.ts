@@ -8,6 +8,7 @@ import { jobs, workers } from '@/db/schema';
 import { taskCatalogue } from '../catalogue';
 import { JOB_STOP_CHANNEL } from '../control';
 import { quietLogger } from './logger';
+import { rescueDeadWorkers } from './rescue';
 import { StopRegistry, wrapTask } from './run-task';
 
 export interface RunningWorker {
@@ -16,13 +17,23 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-const HEARTBEAT_MS = 10_000;
 
 /**
  * Starts a graphile-worker runner for the task catalogue against `databaseUrl`, records this process
  * in `workers` and keeps its heartbeat (and that of the jobs it runs) fresh.
  */
-export async function startWorker(options: { databaseUrl: string; concurrency: number }): Promise<RunningWorker> {
+export interface WorkerOptions {
+  databaseUrl: string;
+  concurrency: number;
+  /** How often this worker says it is alive and looks for dead ones (default 10 s). */
+  heartbeatSeconds?: number;
+  /** A worker silent for longer than this is dead and its jobs are rescued (default 60 s). */
+  deadAfterSeconds?: number;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const heartbeatMs = (options.heartbeatSeconds ?? 10) * 1000;
+  const deadAfterSeconds = options.deadAfterSeconds ?? 60;
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const handle = createDb(options.databaseUrl, { max: Math.min(options.concurrency + 2, 20), applicationName: 'jobs-console-worker' });
   const { db } = handle;
@@ -76,9 +87,21 @@ export async function startWorker(options: { databaseUrl: string; concurrency: n
       .where(and(inArray(jobs.id, here), isNotNull(jobs.cancelRequestedAt)));
     for (const job of requested) stops.stop(job.id, job.status === 'running' ? 'graceful' : 'force');
   };
-  const heartbeat = setInterval(() => {
-    beat().catch((error: unknown) => console.error(`[worker] heartbeat failed: ${(error as Error).message}`));
-  }, HEARTBEAT_MS);
+  const rescue = async () => {
+    const report = await rescueDeadWorkers(db, { deadAfterSeconds, selfId: id });
+    for (const dead of report.workers) console.warn(`[worker] worker ${dead} stopped heartbeating; its jobs were rescued.`);
+    if (report.retried.length + report.failed.length > 0) {
+      console.warn(`[worker] rescued jobs: ${report.retried.length} back in line (${report.retried.join(', ')}), ${report.failed.length} failed (${report.failed.join(', ')}).`);
+    }
+  };
+  const tick = () => {
+    beat()
+      .catch((error: unknown) => console.error(`[worker] heartbeat failed: ${(error as Error).message}`))
+      .then(rescue)
+      .catch((error: unknown) => console.error(`[worker] rescue failed: ${(error as Error).message}`));
+  };
+  const heartbeat = setInterval(tick, heartbeatMs);
+  tick(); // jobs left behind by workers that died while none was running are rescued at start
 
   let stopping: Promise<void> | undefined;
   return {
