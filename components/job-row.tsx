@@ -41,6 +41,11 @@ export function JobRow({ job, showUser, renderedDuration }: { job: JobListItem; 
         <JobStatusBadge status={status} />
         {status === 'running' ? <ProgressBar value={progress} label={`Progress of job ${job.id}`} /> : null}
         {cleared ? <span className="ml-2 text-xs text-slate-500">(cleared)</span> : null}
+        {job.queuePaused && (status === 'queued' || status === 'retrying' || status === 'scheduled') ? (
+          <span className="ml-2 text-xs text-amber-800" data-testid="queue-paused">
+            (queue {job.queue} paused)
+          </span>
+        ) : null}
       </td>
       <td className="max-w-md px-3 py-2">
         {message ? <p className="line-clamp-2 break-words text-slate-700" data-testid="job-message">{message}</p> : null}

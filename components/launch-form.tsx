@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import type { LaunchState } from '@/app/(console)/jobs/actions';
+import { jobPriorities, type JobPriority } from '@/db/enums';
 import type { TaskFormField } from '@/jobs/task-form';
 import { SubmitButton } from './submit-button';
 
@@ -11,9 +12,11 @@ const inputClass = 'mt-1 block w-full rounded-md border px-3 py-2 text-sm shadow
 export function LaunchForm({
   fields,
   action,
+  defaultPriority,
 }: {
   fields: TaskFormField[];
   action: (previous: LaunchState, form: FormData) => Promise<LaunchState>;
+  defaultPriority: JobPriority;
 }) {
   const [state, formAction, pending] = useActionState(action, {});
   return (
@@ -26,6 +29,33 @@ export function LaunchForm({
       {fields.map((field) => (
         <Field key={field.name} field={field} errors={state.fieldErrors?.[field.name]} value={state.values?.[field.name]} submitted={state.values !== undefined} />
       ))}
+      <div>
+        <label htmlFor="field-priority" className="block text-sm font-medium">
+          Priority
+        </label>
+        <select
+          id="field-priority"
+          name="priority"
+          defaultValue={state.values?.priority ?? defaultPriority}
+          aria-invalid={state.fieldErrors?.priority ? true : undefined}
+          aria-describedby={state.fieldErrors?.priority ? 'field-priority-error' : 'field-priority-help'}
+          className={`${inputClass} ${state.fieldErrors?.priority ? 'border-red-500' : 'border-slate-300'}`}
+        >
+          {jobPriorities.map((priority) => (
+            <option key={priority} value={priority}>
+              {priority}
+            </option>
+          ))}
+        </select>
+        <p id="field-priority-help" className="mt-1 text-xs text-slate-500">
+          Waiting jobs of higher priority run first. This task’s default is {defaultPriority}.
+        </p>
+        {state.fieldErrors?.priority ? (
+          <p id="field-priority-error" className="mt-1 text-sm text-red-700">
+            {state.fieldErrors.priority.join(' ')}
+          </p>
+        ) : null}
+      </div>
       <SubmitButton pending={pending} label="Launch" pendingLabel="Launching…" />
     </form>
   );

@@ -201,6 +201,13 @@ export const auditEvents = pgTable(
   (t) => [index('audit_events_at_idx').on(t.at.desc()), index('audit_events_actor_idx').on(t.actorId, t.at.desc())],
 );
 
+/** Paused queues: workers do not start their jobs (graphile-worker's forbiddenFlags) until resumed. */
+export const queuePauses = pgTable('queue_pauses', {
+  queue: text('queue').primaryKey(),
+  pausedAt: timestamptz('paused_at').notNull().defaultNow(),
+  pausedBy: uuid('paused_by').references(() => users.id),
+});
+
 /** One row per worker process; the heartbeat lets the console tell live workers from dead ones. */
 export const workers = pgTable('workers', {
   id: text('id').primaryKey(),

@@ -19,7 +19,8 @@ const usage = `Usage: npm run jobs -- <command> [options]   (or: jobs-console <c
 
 Commands:
   tasks                                   List the tasks: name, title, who may launch them
-  enqueue <task> [--args '<json>']        Launch a task as a CLI job; prints the new job's id
+  enqueue <task> [--args '<json>'] [--priority critical|high|normal|low]
+                                          Launch a task as a CLI job; prints the new job's id
   list [--tab all|active|failed] [--limit N]
                                           List jobs, newest first
   show <id>                               Show a job: overview, arguments, result, error, log
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
       );
     },
     enqueue: async (args) => {
-      const { positionals, values } = parse(args, { args: { type: 'string' } });
+      const { positionals, values } = parse(args, { args: { type: 'string' }, priority: { type: 'string' } });
       const [taskName] = positionals;
       if (!taskName || positionals.length > 1) throw new UsageError('enqueue takes one task name: enqueue <task> --args \'{"key": "value"}\'');
       let input: unknown = {};
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
         }
         if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new UsageError('--args must be a JSON object.');
       }
-      const id = await launchJob(viewer, taskName, input, cliSource);
+      const id = await launchJob(viewer, taskName, input, cliSource, { priority: values.priority });
       // Plain text: console.log colours numbers when FORCE_COLOR is set, and scripts read this line.
       process.stdout.write(`${id}\n`);
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getDb } from '@/db/client';
+import { jobPriorities } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import { findTask } from './catalogue';
 import { enqueueJobs } from './enqueue';
@@ -45,11 +46,16 @@ export async function launchJob(
   taskName: string,
   input: unknown,
   source: ActionSource,
+  options: { priority?: unknown } = {},
 ): Promise<number> {
   const task = findTask(taskName);
   if (!task) throw new ValidationError(`There is no task called "${taskName}".`, { task: ['Unknown task'] });
   if (!canLaunchTask(viewer, task.launchableBy)) throw new ForbiddenError(`You cannot launch "${task.title}".`);
   const payload = parseTaskArguments(task, input);
+  const priority = z.enum(jobPriorities).optional().safeParse(options.priority);
+  if (!priority.success) {
+    throw new ValidationError(`The priority must be one of ${jobPriorities.join(', ')}.`, { priority: [`Choose one of ${jobPriorities.join(', ')}`] });
+  }
   return getDb().transaction(async (tx) => {
     const [id] = await enqueueJobs(tx, [
       {
@@ -58,6 +64,7 @@ export async function launchJob(
         origin: source.origin,
         ownerId: viewer.kind === 'person' ? viewer.id : null,
         osUser: viewer.kind === 'cli' ? viewer.osUser : null,
+        priority: priority.data,
       },
     ]);
     await recordAudit(tx, { viewer, action: 'job.launch', source, jobIds: [id!], details: { task: task.name } });

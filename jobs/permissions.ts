@@ -74,6 +74,11 @@ export function controllableJobs(viewer: Viewer): SQL | undefined {
   return visibleJobs(viewer);
 }
 
+/** Whether the viewer pauses, resumes and purges queues and changes priorities: admins and the command line. */
+export function canManageQueues(viewer: Viewer): boolean {
+  return viewer.kind === 'cli' || viewer.role === 'admin';
+}
+
 /** Who may launch a task: `user` means every user and admin, `admin` admins only. */
 export type LaunchableBy = 'user' | 'admin';
 

@@ -45,7 +45,7 @@ describe('jobs page pagination (keyset, newest first, 50 a page)', () => {
   it('returns explicit columns with who started the job', async () => {
     const page = await listJobsForViewer(user, { tab: 'all', limit: 1 });
     expect(Object.keys(page.jobs[0]!).sort()).toEqual(
-      ['clearedAt', 'createdAt', 'eventId', 'finishedAt', 'id', 'message', 'origin', 'progress', 'relatedUrl', 'startedAt', 'startedBy', 'status', 'step', 'task', 'title'].sort(),
+      ['clearedAt', 'createdAt', 'eventId', 'finishedAt', 'id', 'message', 'origin', 'progress', 'queue', 'queuePaused', 'relatedUrl', 'startedAt', 'startedBy', 'status', 'step', 'task', 'title'].sort(),
     );
     expect(page.jobs[0]!.startedBy).toBe(user.email);
   });

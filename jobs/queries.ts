@@ -35,6 +35,9 @@ export interface JobListItem {
   clearedAt: Date | null;
   /** The row's last event id: live events at or below it are already shown. */
   eventId: number;
+  queue: string;
+  /** Its queue is paused: a waiting job will not start until it is resumed. */
+  queuePaused: boolean;
 }
 
 export interface JobsPage {
@@ -64,6 +67,8 @@ const listColumns = {
   finishedAt: jobs.finishedAt,
   clearedAt: jobs.clearedAt,
   eventId: jobs.eventId,
+  queue: jobs.queue,
+  queuePaused: sql<boolean>`exists (select 1 from queue_pauses p where p.queue = ${jobs.queue})`,
 };
 
 function tabCondition(tab: JobsTab) {
@@ -140,7 +145,6 @@ export async function getJobForViewer(viewer: Viewer, id: number): Promise<JobDe
     .select({
       ...listColumns,
       priority: jobs.priority,
-      queue: jobs.queue,
       payload: jobs.payload,
       warnings: jobs.warnings,
       errors: jobs.errors,

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { LiveProvider } from '@/components/live/live-provider';
 import { getDb } from '@/db/client';
+import { canManageQueues } from '@/jobs/permissions';
 import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
 import { signOutAction } from './actions';
@@ -25,6 +26,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             {viewer.role !== 'auditor' ? (
               <Link href="/jobs/new" className="text-slate-700 hover:text-blue-700">
                 Launch a job
+              </Link>
+            ) : null}
+            {canManageQueues(viewer) ? (
+              <Link href="/queues" className="text-slate-700 hover:text-blue-700">
+                Queues
               </Link>
             ) : null}
           </nav>

@@ -7,6 +7,8 @@ import { createDb } from '@/db/client';
 import { jobs, workers } from '@/db/schema';
 import { taskCatalogue } from '../catalogue';
 import { JOB_STOP_CHANNEL } from '../control';
+import { queueFlag } from '../enqueue';
+import { pausedQueues } from '../queues';
 import { quietLogger } from './logger';
 import { rescueDeadWorkers } from './rescue';
 import { StopRegistry, wrapTask } from './run-task';
@@ -55,6 +57,19 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   await db.insert(workers).values({ id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency });
 
+  // Paused queues, re-read at most once a second: graphile-worker asks before every fetch.
+  let forbidden: { flags: string[]; at: number } = { flags: [], at: 0 };
+  const forbiddenFlags = async () => {
+    if (Date.now() - forbidden.at >= 1000) {
+      try {
+        forbidden = { flags: (await pausedQueues(db)).map(queueFlag), at: Date.now() };
+      } catch {
+        // keep the last known list while the database is unreachable
+      }
+    }
+    return forbidden.flags;
+  };
+
   let runner: Runner;
   try {
     runner = await run({
@@ -63,6 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       taskList,
       logger: quietLogger,
       noHandleSignals: true,
+      forbiddenFlags,
       // Without these a job failing during shutdown can stay locked for hours (see NOTES-stack).
       gracefulShutdownAbortTimeout: 3000,
       preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },

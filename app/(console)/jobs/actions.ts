@@ -22,7 +22,8 @@ export async function launchJobAction(taskName: string, _previous: LaunchState, 
   if (!task) return { formError: 'There is no such task.' };
   let jobId: number;
   try {
-    jobId = await launchJob(viewer, task.name, argumentsFromForm(task, form), await webSource());
+    const priority = form.get('priority');
+    jobId = await launchJob(viewer, task.name, argumentsFromForm(task, form), await webSource(), { priority: priority === null || priority === '' ? undefined : priority });
   } catch (error) {
     if (error instanceof ValidationError) {
       return { formError: 'Please correct the fields marked below.', fieldErrors: error.fieldErrors, values: submittedValues(form) };

@@ -4,12 +4,15 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { inactiveJobStatuses } from '@/db/enums';
 import { JobControls } from '@/components/job-controls';
+import { PriorityControl } from '@/components/queue-controls';
 import { JobLiveStatus } from '@/components/live/job-live-header';
 import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobPageLive } from '@/components/live/refresh-on-events';
 import { listArtifactsForViewer } from '@/jobs/artifacts';
 import { findTask, taskSteps } from '@/jobs/catalogue';
-import { canControlJobs } from '@/jobs/permissions';
+import { canControlJobs, canManageQueues } from '@/jobs/permissions';
+import { positionInLine } from '@/jobs/queues';
+import { getDb } from '@/db/client';
 import { getJobForViewer, logFilters, readJobLog, type JobDetails, type JobLogLine, type LogFilter } from '@/jobs/queries';
 import { taskFormFields } from '@/jobs/task-form';
 import { formatBytes, formatDateTime, jobDuration } from '@/lib/format';
@@ -96,6 +99,8 @@ export default async function JobDetailsPage({
     readJobLog(viewer, id, { limit: 10 }),
     listArtifactsForViewer(viewer, id),
   ]);
+  const waiting = job.status === 'queued' || job.status === 'retrying' || job.status === 'scheduled';
+  const line = waiting && !job.queuePaused ? await positionInLine(getDb(), job.id) : null;
   const steps = taskSteps(job.task, job.payload);
   const currentStep = job.step ? (steps?.indexOf(job.step) ?? -1) : -1;
   const metrics = metricsOf(job.result);
@@ -112,14 +117,33 @@ export default async function JobDetailsPage({
     ['Task', <code key="task">{job.task}</code>],
     ['Started by', job.startedBy ?? '—'],
     ['Origin', job.origin],
-    ['Priority', job.priority],
-    ['Queue', job.queue],
+    [
+      'Priority',
+      waiting && canManageQueues(viewer) ? <PriorityControl key="priority" jobId={job.id} priority={job.priority} /> : job.priority,
+    ],
+    ['Queue', job.queuePaused ? <span key="queue" className="text-amber-800" data-testid="queue-paused">{job.queue} (paused)</span> : job.queue],
     ['Queued', formatDateTime(job.createdAt)],
     ['Started', formatDateTime(job.startedAt) || 'Not yet'],
     ['Finished', formatDateTime(job.finishedAt) || 'N/A'],
     ['Duration', jobDuration(job.startedAt, job.finishedAt) || '—'],
     ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
     ['Worker', job.workerId ?? '—'],
+    ...(waiting
+      ? ([
+          [
+            'In line',
+            <span key="line" data-testid="job-position">
+              {job.queuePaused
+                ? `Waiting for queue ${job.queue} to resume`
+                : line
+                  ? `${line.position} of ${line.of}`
+                  : job.runAt > new Date()
+                    ? `Due ${formatDateTime(job.runAt)}`
+                    : 'About to start'}
+            </span>,
+          ],
+        ] as [string, React.ReactNode][])
+      : []),
     ['Warnings / errors', `${job.warnings} / ${job.errors}`],
     ['Result', <span key="result" data-testid="job-outcome">{resultInWords(job)}</span>],
   ];

@@ -21,7 +21,7 @@ export default async function LaunchTaskPage({ params }: { params: Promise<{ tas
       </Link>
       <h1 className="text-xl font-semibold">{task.title}</h1>
       <p className="text-slate-600">{task.description}</p>
-      <LaunchForm fields={taskFormFields(task)} action={launchJobAction.bind(null, task.name)} />
+      <LaunchForm fields={taskFormFields(task)} action={launchJobAction.bind(null, task.name)} defaultPriority={task.defaultPriority} />
     </div>
   );
 }
