@@ -58,3 +58,42 @@ test.describe('job control from the details page', () => {
     await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
   });
 });
+
+test.describe('queues', () => {
+  test('pause a queue, launch a job, see it wait; resume, see it run', async ({ page, account }) => {
+    await signIn(page, await account('admin'));
+    await page.getByRole('link', { name: 'Queues' }).click();
+    const queue = page.locator('tr[data-queue="default"]');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await queue.getByRole('button', { name: 'Pause' }).click();
+    await expect(queue.getByTestId('queue-state')).toHaveText('Paused');
+
+    const jobId = await launchFromForm(page, 'long-running', { 'Duration (seconds)': '1', Steps: '1' });
+    await expect(page.getByTestId('job-position')).toHaveText('Waiting for queue default to resume');
+    await page.waitForTimeout(2000);
+    await expect(page.getByTestId('job-live-status')).toHaveAttribute('data-status', 'queued');
+    await page.goto('/jobs');
+    await expect(page.locator(`tr[data-job-id="${jobId}"]`).getByTestId('queue-paused')).toHaveText('(queue default paused)');
+
+    await page.goto('/queues');
+    await queue.getByRole('button', { name: 'Resume' }).click();
+    await expect(queue.getByTestId('queue-state')).toHaveText('Running');
+    await page.goto(`/jobs/${jobId}`);
+    await expect(page.getByTestId('job-live-status')).toHaveAttribute('data-status', 'completed', { timeout: 15_000 });
+  });
+
+  test('a job launched at high priority says so; users have no Queues page', async ({ page, account, pageAs }) => {
+    const user = await pageAs(await account('user'));
+    await user.goto('/jobs/new/long-running');
+    await user.getByLabel('Duration (seconds)').fill('1');
+    await user.getByLabel('Priority').selectOption('high');
+    await user.getByRole('button', { name: 'Launch' }).click();
+    await expect(user).toHaveURL(/\/jobs\/\d+$/);
+    await expect(user.locator('section[aria-labelledby="overview"] dl')).toContainText('Priorityhigh');
+    await expect(user.getByRole('link', { name: 'Queues' })).toHaveCount(0);
+    const response = await user.goto('/queues');
+    expect(response?.status()).toBe(404);
+    await signIn(page, await account('auditor'));
+    expect((await page.goto('/queues'))?.status()).toBe(404);
+  });
+});

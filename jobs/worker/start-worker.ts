@@ -57,17 +57,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   await db.insert(workers).values({ id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency });
 
-  // Paused queues, re-read at most once a second: graphile-worker asks before every fetch.
-  let forbidden: { flags: string[]; at: number } = { flags: [], at: 0 };
-  const forbiddenFlags = async () => {
-    if (Date.now() - forbidden.at >= 1000) {
-      try {
-        forbidden = { flags: (await pausedQueues(db)).map(queueFlag), at: Date.now() };
-      } catch {
-        // keep the last known list while the database is unreachable
-      }
-    }
-    return forbidden.flags;
+  // Paused queues, read before every fetch (graphile-worker asks each time it looks for a job), so
+  // a queue paused a moment ago starts nothing more. Fetches at the same moment share one read.
+  let lastFlags: string[] = [];
+  let reading: Promise<string[]> | null = null;
+  const forbiddenFlags = () => {
+    reading ??= pausedQueues(db)
+      .then((queues) => (lastFlags = queues.map(queueFlag)))
+      .catch(() => lastFlags) // the database is unreachable: keep the last known list
+      .finally(() => (reading = null));
+    return reading;
   };
 
   let runner: Runner;
