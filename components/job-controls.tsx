@@ -59,3 +59,24 @@ export function JobControls({ jobId, status, stopRequested }: { jobId: number; s
     </form>
   );
 }
+
+/** The jobs page's force stop for a stuck row: asks first, then says what happened beside it. */
+export function ForceStopButton({ jobId }: { jobId: number }) {
+  const [state, action, pending] = useActionState<ControlState, FormData>(controlJobAction, {});
+  return (
+    <form action={action} className="mt-1 inline-flex items-center gap-2">
+      <input type="hidden" name="jobId" value={jobId} />
+      <button
+        type="submit"
+        name="action"
+        value="force-stop"
+        disabled={pending}
+        className="rounded border border-red-300 bg-white px-2 py-0.5 text-xs text-red-800 hover:bg-red-50"
+        onClick={confirmFirst(`Force-stop job ${jobId}? It is cancelled at once, and nothing it does afterwards is recorded.`)}
+      >
+        Force stop<span className="sr-only"> job {jobId}</span>
+      </button>
+      {state.error ? <span className="text-xs text-red-700">{state.error}</span> : null}
+    </form>
+  );
+}

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import type { JobListItem } from '@/jobs/queries';
 import { formatDateTime, jobDuration } from '@/lib/format';
 import { safeHref } from '@/lib/safe-href';
+import { ForceStopButton } from './job-controls';
 import { JobStatusBadge } from './job-status-badge';
 import { useLiveJob } from './live/live-provider';
 import { useNow } from './live/use-now';
@@ -15,7 +16,7 @@ const toDate = (iso: string | null) => (iso ? new Date(iso) : null);
  * One row of the jobs table. The server renders it; events from the stream then update its status,
  * progress, last message, end time and duration in place (a running job's duration ticks).
  */
-export function JobRow({ job, showUser, renderedDuration }: { job: JobListItem; showUser: boolean; renderedDuration: string }) {
+export function JobRow({ job, showUser, renderedDuration, canControl }: { job: JobListItem; showUser: boolean; renderedDuration: string; canControl: boolean }) {
   const live = useLiveJob(job.id, job.eventId);
   const status = live?.status ?? job.status;
   const progress = live?.progress ?? job.progress;
@@ -41,6 +42,14 @@ export function JobRow({ job, showUser, renderedDuration }: { job: JobListItem; 
         <JobStatusBadge status={status} />
         {status === 'running' ? <ProgressBar value={progress} label={`Progress of job ${job.id}`} /> : null}
         {cleared ? <span className="ml-2 text-xs text-slate-500">(cleared)</span> : null}
+        {job.stuck && status === 'running' ? (
+          <span className="block">
+            <span className="text-xs font-medium text-red-800" data-testid="job-stuck">
+              Stuck: no progress or heartbeat for a while
+            </span>
+            {canControl ? <ForceStopButton jobId={job.id} /> : null}
+          </span>
+        ) : null}
         {job.queuePaused && (status === 'queued' || status === 'retrying' || status === 'scheduled') ? (
           <span className="ml-2 text-xs text-amber-800" data-testid="queue-paused">
             (queue {job.queue} paused)

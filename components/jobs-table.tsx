@@ -3,7 +3,7 @@ import { jobDuration } from '@/lib/format';
 import { JobRow } from './job-row';
 
 /** The jobs page table: AtoM's columns (start, end, name, status, info, user) plus duration and origin. */
-export function JobsTable({ jobs, showUser, caption }: { jobs: JobListItem[]; showUser: boolean; caption: string }) {
+export function JobsTable({ jobs, showUser, caption, canControl }: { jobs: JobListItem[]; showUser: boolean; caption: string; canControl: boolean }) {
   const now = new Date();
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -23,7 +23,7 @@ export function JobsTable({ jobs, showUser, caption }: { jobs: JobListItem[]; sh
         </thead>
         <tbody className="divide-y divide-slate-100">
           {jobs.map((job) => (
-            <JobRow key={job.id} job={job} showUser={showUser} renderedDuration={jobDuration(job.startedAt, job.finishedAt, now)} />
+            <JobRow key={job.id} job={job} showUser={showUser} canControl={canControl} renderedDuration={jobDuration(job.startedAt, job.finishedAt, now)} />
           ))}
         </tbody>
       </table>

@@ -45,8 +45,41 @@ describe('jobs page pagination (keyset, newest first, 50 a page)', () => {
   it('returns explicit columns with who started the job', async () => {
     const page = await listJobsForViewer(user, { tab: 'all', limit: 1 });
     expect(Object.keys(page.jobs[0]!).sort()).toEqual(
-      ['clearedAt', 'createdAt', 'eventId', 'finishedAt', 'id', 'message', 'origin', 'progress', 'queue', 'queuePaused', 'relatedUrl', 'startedAt', 'startedBy', 'status', 'step', 'task', 'title'].sort(),
+      ['clearedAt', 'createdAt', 'eventId', 'finishedAt', 'id', 'message', 'origin', 'progress', 'queue', 'queuePaused', 'relatedUrl', 'startedAt', 'startedBy', 'status', 'step', 'stuck', 'task', 'title'].sort(),
     );
     expect(page.jobs[0]!.startedBy).toBe(user.email);
+  });
+});
+
+describe('stuck jobs', () => {
+  it('flags a running job silent for longer than STUCK_AFTER_MINUTES (10), and nothing else', async () => {
+    const user = await createTestUser('user');
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    const make = (title: string, status: 'running' | 'completed', updatedAt: Date, heartbeatAt: Date | null) => ({
+      task: 'long-running',
+      title,
+      status,
+      origin: 'web' as const,
+      ownerId: user.id,
+      updatedAt,
+      heartbeatAt,
+    });
+    await getDb()
+      .insert(jobs)
+      .values([
+        make('silent task', 'running', minutesAgo(11), minutesAgo(0)),
+        make('dead worker', 'running', minutesAgo(1), minutesAgo(11)),
+        make('busy', 'running', minutesAgo(1), minutesAgo(0)),
+        make('just started', 'running', minutesAgo(0), null),
+        make('finished long ago', 'completed', minutesAgo(60), minutesAgo(60)),
+      ]);
+    const page = await listJobsForViewer(user, { tab: 'all' });
+    expect(Object.fromEntries(page.jobs.map((job) => [job.title, job.stuck]))).toEqual({
+      'silent task': true,
+      'dead worker': true,
+      busy: false,
+      'just started': false,
+      'finished long ago': false,
+    });
   });
 });

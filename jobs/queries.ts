@@ -1,6 +1,7 @@
 import 'server-only';
 import { aliasedTable, and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
+import { env } from '@/lib/env';
 import { activeJobStatuses, jobLogs, jobs, users, type AttemptError, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import { clearableJobs, listedJobs, visibleJobs } from './permissions';
@@ -36,6 +37,8 @@ export interface JobListItem {
   /** The row's last event id: live events at or below it are already shown. */
   eventId: number;
   queue: string;
+  /** Running, but silent (no progress, log line or heartbeat) for longer than STUCK_AFTER_MINUTES. */
+  stuck: boolean;
   /** Its queue is paused: a waiting job will not start until it is resumed. */
   queuePaused: boolean;
 }
@@ -50,7 +53,8 @@ export interface JobsPage {
 
 const owners = aliasedTable(users, 'owners');
 
-const listColumns = {
+/** The columns of a jobs page row (a function: the stuck threshold is read when a query runs). */
+const listColumns = () => ({
   id: jobs.id,
   task: jobs.task,
   title: jobs.title,
@@ -68,8 +72,11 @@ const listColumns = {
   clearedAt: jobs.clearedAt,
   eventId: jobs.eventId,
   queue: jobs.queue,
+  // Running with no progress, log line or heartbeat for longer than STUCK_AFTER_MINUTES.
+  stuck: sql<boolean>`(${jobs.status} = 'running' and (${jobs.updatedAt} < now() - make_interval(mins => ${env().STUCK_AFTER_MINUTES}::int)
+    or coalesce(${jobs.heartbeatAt} < now() - make_interval(mins => ${env().STUCK_AFTER_MINUTES}::int), false)))`,
   queuePaused: sql<boolean>`exists (select 1 from queue_pauses p where p.queue = ${jobs.queue})`,
-};
+});
 
 function tabCondition(tab: JobsTab) {
   if (tab === 'active') return inArray(jobs.status, [...activeJobStatuses]);
@@ -93,7 +100,7 @@ export async function listJobsForViewer(
   const goingBack = options.before !== undefined && options.after === undefined;
   const cursor = goingBack ? gt(jobs.id, options.before!) : options.after !== undefined ? lt(jobs.id, options.after) : undefined;
   const rows = await getDb()
-    .select(listColumns)
+    .select(listColumns())
     .from(jobs)
     .leftJoin(owners, eq(owners.id, jobs.ownerId))
     .where(and(listedJobs(viewer), tabCondition(options.tab), cursor))
@@ -143,7 +150,7 @@ export async function getJobForViewer(viewer: Viewer, id: number): Promise<JobDe
   const db = getDb();
   const [row] = await db
     .select({
-      ...listColumns,
+      ...listColumns(),
       priority: jobs.priority,
       payload: jobs.payload,
       warnings: jobs.warnings,

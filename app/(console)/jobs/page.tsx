@@ -5,7 +5,7 @@ import { JobsTable } from '@/components/jobs-table';
 import { getDb } from '@/db/client';
 import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobsPageLive } from '@/components/live/refresh-on-events';
-import { canClearJobs, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
+import { canClearJobs, canControlJobs, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
 import { jobTabs, listJobsForViewer, type JobsTab } from '@/jobs/queries';
 import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
@@ -98,7 +98,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
           {firstPage ? emptyMessages[search.tab] : 'There are no more jobs here.'}
         </p>
       ) : (
-        <JobsTable jobs={page.jobs} showUser={showUser} caption={tabNames[search.tab]} />
+        <JobsTable jobs={page.jobs} showUser={showUser} caption={tabNames[search.tab]} canControl={canControlJobs(viewer)} />
       )}
 
       {page.newer !== null || page.older !== null || !firstPage ? (

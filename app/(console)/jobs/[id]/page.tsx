@@ -17,6 +17,7 @@ import { getJobForViewer, logFilters, readJobLog, type JobDetails, type JobLogLi
 import { taskFormFields } from '@/jobs/task-form';
 import { formatBytes, formatDateTime, jobDuration } from '@/lib/format';
 import { safeHref } from '@/lib/safe-href';
+import { env } from '@/lib/env';
 import { requireViewer } from '@/lib/session';
 
 export const metadata: Metadata = { title: 'Job details' };
@@ -177,6 +178,11 @@ export default async function JobDetailsPage({
           </Link>
           <h1 className="mt-2 text-xl font-semibold">{job.title}</h1>
           <JobLiveStatus job={job} />
+          {job.stuck ? (
+            <p className="mt-2 text-sm font-medium text-red-800" data-testid="job-stuck">
+              Stuck: no progress or heartbeat for more than {env().STUCK_AFTER_MINUTES} minutes. Force-stop it if it will not recover.
+            </p>
+          ) : null}
           {canControlJobs(viewer) ? (
             <div className="mt-3">
               <JobControls jobId={job.id} status={job.status} stopRequested={job.cancelRequestedAt !== null} />
