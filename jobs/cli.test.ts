@@ -57,6 +57,11 @@ describe('the CLI', () => {
     [['user', 'add', 'new@example.com', '--role', 'superuser'], 'The role must be one of: user, admin, auditor'],
     [['user', 'add', 'not-an-email', '--role', 'user'], 'user add takes one valid email'],
     [['show', 'abc'], 'show takes one job id'],
+    [['enqueue', 'long-running', '--priority', 'urgent'], 'The priority must be one of critical, high, normal, low.'],
+    [['cancel', '987654321'], 'There is no job 987654321.'],
+    [['stop', 'x'], 'stop takes one job id'],
+    [['priority', '1', 'urgent'], 'priority takes a job id and one of critical, high, normal, low'],
+    [['pause', 'no-such-queue'], 'There is no queue "no-such-queue".'],
     [['frobnicate'], 'Unknown command "frobnicate"'],
   ])('refuses %j with exit code 2 and changes nothing', async (args, message) => {
     const before = await countRows();
@@ -120,5 +125,23 @@ describe('the CLI', () => {
   it('says when a job does not exist', async () => {
     const { code, stderr } = await cli(['show', '987654321']);
     expect({ code, stderr: stderr.trim() }).toEqual({ code: 2, stderr: 'There is no job 987654321.' });
+  });
+
+  it('runs the queues and controls jobs: priority, pause, purge, resume, cancel, retry', async () => {
+    const launched = await cli(['enqueue', 'long-running', '--args', '{"durationSeconds": 3, "steps": 1}', '--priority', 'low']);
+    const id = Number(launched.stdout.trim());
+    expect((await getDb().select({ priority: jobs.priority }).from(jobs).where(eq(jobs.id, id)))[0]!.priority).toBe('low');
+    expect((await cli(['priority', String(id), 'high'])).stdout.trim()).toBe(`Job ${id} now has high priority.`);
+    expect((await cli(['pause', 'default'])).stdout.trim()).toBe('Queue default paused.');
+    expect((await cli(['queues'])).stdout).toMatch(/default\s+paused\s+\d+\s+0/);
+    expect((await cli(['cancel', String(id)])).stdout.trim()).toBe('Cancelled: the job will not run.');
+    const retried = await cli(['retry', String(id)]);
+    expect(retried.stdout).toMatch(/^\d+\n$/);
+    const retryId = Number(retried.stdout.trim());
+    expect((await cli(['purge', 'default'])).stdout.trim()).toMatch(/^Queue default purged: [1-9]\d* waiting jobs? cancelled\.$/);
+    expect((await getDb().select({ status: jobs.status, retryOf: jobs.retryOf }).from(jobs).where(eq(jobs.id, retryId)))[0]).toEqual({ status: 'cancelled', retryOf: id });
+    expect((await cli(['resume', 'default'])).stdout.trim()).toBe('Queue default resumed.');
+    const stop = await cli(['stop', String(id)]);
+    expect({ code: stop.code, stderr: stop.stderr.trim() }).toEqual({ code: 2, stderr: `Job ${id} has already ended (cancelled); there is nothing to stop.` });
   });
 });

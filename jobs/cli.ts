@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { closeDb, getDb } from '@/db/client';
+import { jobPriorities } from '@/db/schema';
 import { migrateDatabase } from '@/db/migrate';
 import { ensureDatabaseServer, type DatabaseServer } from '@/db/server';
 import { AccountExistsError, createAccount, emailSchema, passwordSchema, roleSchema, setPassword } from '@/lib/accounts';
@@ -10,9 +11,11 @@ import { osUserName } from '@/lib/os-user';
 import { printable } from '@/lib/printable';
 import { recordAudit } from './audit';
 import { taskCatalogue } from './catalogue';
-import { ForbiddenError, ValidationError } from './errors';
+import { cancelJob, retryJob, stopJob, type ControlOutcome } from './control';
+import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { launchJob } from './launch';
 import { clearInactiveJobs, getJobForViewer, jobTabs, listJobsForViewer, readJobLog } from './queries';
+import { changePriority, pauseQueue, purgeQueue, queueSummaries, resumeQueue } from './queues';
 import type { CliViewer } from './viewer';
 
 const usage = `Usage: npm run jobs -- <command> [options]   (or: jobs-console <command>)
@@ -25,6 +28,13 @@ Commands:
                                           List jobs, newest first
   show <id>                               Show a job: overview, arguments, result, error, log
   clear-inactive                          Clear finished CLI jobs from the jobs page
+  cancel <id>                             Cancel a waiting job (a running one is asked to stop)
+  stop <id> [--force]                     Stop a running job at its next step, or at once with --force
+  retry <id>                              Launch a failed or cancelled job again; prints the new job's id
+  priority <id> critical|high|normal|low  Change a waiting job's priority
+  queues                                  List the queues: paused or not, waiting and running jobs
+  pause <queue> | resume <queue>          Pause or resume a queue
+  purge <queue>                           Cancel every waiting job of a queue
   user add <email> --role user|admin|auditor
                                           Create an account; the password is read from standard input
   user password <email>                   Set an account's password, read from standard input
@@ -33,6 +43,25 @@ Without DATABASE_URL, the CLI uses the project's embedded database (.data/), sta
 
 /** A mistake in how the command was called: printed with a hint, exit code 2, nothing changed. */
 class UsageError extends Error {}
+
+const controlMessages: Record<ControlOutcome, string> = {
+  cancelled: 'Cancelled: the job will not run.',
+  'stop-requested': 'Stop requested: the job stops at its next step.',
+  'force-stopped': 'Force-stopped: the job is cancelled.',
+};
+
+/** The one job id a command takes. */
+function jobIdArgument(args: string[], command: string): number {
+  const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).safeParse(args[0]);
+  if (args.length !== 1 || !id.success) throw new UsageError(`${command} takes one job id: ${command} <id>`);
+  return id.data;
+}
+
+/** The one queue name a command takes. */
+function queueArgument(args: string[], command: string): string {
+  if (args.length !== 1 || !args[0]) throw new UsageError(`${command} takes one queue name: ${command} <queue>`);
+  return args[0];
+}
 
 const cliSource = { origin: 'cli' as const };
 
@@ -129,6 +158,49 @@ async function main(argv: string[]): Promise<number> {
       if (log.earlier !== null) console.log('  (earlier lines left out)');
       for (const line of log.lines) console.log(`  ${formatDateTime(line.at)} ${line.level.toUpperCase().padEnd(7)} ${printable(line.message)}`);
     },
+    cancel: async (args) => {
+      const outcome = await cancelJob(getDb(), viewer, jobIdArgument(args, 'cancel'), cliSource);
+      console.log(controlMessages[outcome]);
+    },
+    stop: async (args) => {
+      const { positionals, values } = parse(args, { force: { type: 'boolean' } });
+      const outcome = await stopJob(getDb(), viewer, jobIdArgument(positionals, 'stop'), values.force ? 'force' : 'graceful', cliSource);
+      console.log(controlMessages[outcome]);
+    },
+    retry: async (args) => {
+      const id = await retryJob(getDb(), viewer, jobIdArgument(args, 'retry'), cliSource);
+      process.stdout.write(`${id}\n`);
+    },
+    priority: async (args) => {
+      const { positionals } = parse(args, {});
+      const level = z.enum(jobPriorities).safeParse(positionals[1]);
+      if (positionals.length !== 2 || !level.success) throw new UsageError(`priority takes a job id and one of ${jobPriorities.join(', ')}: priority <id> <level>`);
+      const id = jobIdArgument(positionals.slice(0, 1), 'priority');
+      await changePriority(getDb(), viewer, id, level.data, cliSource);
+      console.log(`Job ${id} now has ${level.data} priority.`);
+    },
+    queues: async (args) => {
+      parse(args, {});
+      printTable(
+        ['QUEUE', 'STATE', 'WAITING', 'RUNNING'],
+        (await queueSummaries(getDb())).map((queue) => [queue.queue, queue.paused ? 'paused' : 'running', String(queue.waiting), String(queue.running)]),
+      );
+    },
+    pause: async (args) => {
+      const queue = queueArgument(args, 'pause');
+      await pauseQueue(getDb(), viewer, queue, cliSource);
+      console.log(`Queue ${queue} paused.`);
+    },
+    resume: async (args) => {
+      const queue = queueArgument(args, 'resume');
+      await resumeQueue(getDb(), viewer, queue, cliSource);
+      console.log(`Queue ${queue} resumed.`);
+    },
+    purge: async (args) => {
+      const queue = queueArgument(args, 'purge');
+      const count = await purgeQueue(getDb(), viewer, queue, cliSource);
+      console.log(`Queue ${queue} purged: ${count} waiting ${count === 1 ? 'job' : 'jobs'} cancelled.`);
+    },
     'clear-inactive': async (args) => {
       parse(args, {});
       const cleared = await clearInactiveJobs(viewer, cliSource);
@@ -183,6 +255,10 @@ async function main(argv: string[]): Promise<number> {
     await run(rest);
     return 0;
   } catch (error) {
+    if (error instanceof NotFoundError) {
+      console.error(`There is no job ${rest[0]}.`);
+      return 2;
+    }
     if (error instanceof UsageError || error instanceof ForbiddenError || error instanceof AccountExistsError) {
       console.error(error.message);
       return 2;
