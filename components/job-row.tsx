@@ -4,6 +4,7 @@ import Link from 'next/link';
 import type { JobListItem } from '@/jobs/queries';
 import { formatDateTime, jobDuration } from '@/lib/format';
 import { safeHref } from '@/lib/safe-href';
+import { BULK_FORM_ID } from '@/jobs/bulk-names';
 import { ForceStopButton } from './job-controls';
 import { JobStatusBadge } from './job-status-badge';
 import { useLiveJob } from './live/live-provider';
@@ -30,6 +31,11 @@ export function JobRow({ job, showUser, renderedDuration, canControl }: { job: J
 
   return (
     <tr data-job-id={job.id} data-status={status} className="align-top">
+      {canControl ? (
+        <td className="px-3 py-2">
+          <input type="checkbox" name="ids" value={job.id} form={BULK_FORM_ID} aria-label={`Select job ${job.id}`} />
+        </td>
+      ) : null}
       <td className="whitespace-nowrap px-3 py-2 text-slate-700">
         <time dateTime={job.createdAt.toISOString()}>{formatDateTime(job.createdAt)}</time>
       </td>

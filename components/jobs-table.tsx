@@ -1,5 +1,7 @@
 import type { JobListItem } from '@/jobs/queries';
 import { jobDuration } from '@/lib/format';
+import { SelectAll } from './bulk-bar';
+import { BULK_FORM_ID } from '@/jobs/bulk-names';
 import { JobRow } from './job-row';
 
 /** The jobs page table: AtoM's columns (start, end, name, status, info, user) plus duration and origin. */
@@ -11,6 +13,11 @@ export function JobsTable({ jobs, showUser, caption, canControl }: { jobs: JobLi
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
           <tr>
+            {canControl ? (
+              <th scope="col" className="px-3 py-2">
+                <SelectAll formId={BULK_FORM_ID} />
+              </th>
+            ) : null}
             <th scope="col" className="px-3 py-2">Start</th>
             <th scope="col" className="px-3 py-2">End</th>
             <th scope="col" className="px-3 py-2">Duration</th>

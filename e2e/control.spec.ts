@@ -97,3 +97,25 @@ test.describe('queues', () => {
     expect((await page.goto('/queues'))?.status()).toBe(404);
   });
 });
+
+test.describe('bulk actions', () => {
+  test('bulk-retry three failed jobs after the confirmation', async ({ page, account }) => {
+    await signIn(page, await account('user'));
+    const failed: number[] = [];
+    for (let index = 0; index < 3; index++) failed.push(await launchFromForm(page, 'failing', { 'Delay (seconds)': '0' }));
+    await page.goto('/jobs?tab=failed');
+    for (const id of failed) await expect(page.locator(`tr[data-job-id="${id}"]`)).toBeVisible({ timeout: 15_000 });
+
+    for (const id of failed) await page.getByLabel(`Select job ${id}`).check();
+    await page.getByLabel('With').selectOption('retry');
+    await page.getByRole('button', { name: 'Apply to selected jobs…' }).click();
+    await expect(page).toHaveURL(/\/jobs\/bulk\?/);
+    await expect(page.getByTestId('bulk-preview')).toHaveText(/^This will retry 3 jobs \(of the 3 selected jobs;/);
+    await page.getByRole('button', { name: 'Confirm: retry 3 jobs' }).click();
+    await expect(page.getByTestId('bulk-done')).toHaveText('Done: 3 jobs changed.');
+    for (const id of failed) {
+      await page.goto(`/jobs/${id}`);
+      await expect(page.getByText('Retried as')).toBeVisible();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { canLaunchTask } from './permissions';
 import type { TaskDefinition } from './task';
+import { bulkActionTask } from './tasks/bulk-action';
 import { csvImportCheckTask } from './tasks/csv-import-check';
 import { failingTask } from './tasks/failing';
 import { historyReportTask } from './tasks/history-report';
@@ -14,6 +15,7 @@ export const taskCatalogue: readonly TaskDefinition[] = [
   longRunningTask,
   failingTask,
   queueMaintenanceTask,
+  bulkActionTask,
 ];
 
 /** The task called `name`, if there is one. */
@@ -32,7 +34,7 @@ export function taskSteps(taskName: string, payload: unknown): string[] | null {
   return parsed.success ? task.steps(parsed.data) : null;
 }
 
-/** The tasks the viewer may launch. */
+/** The tasks the launch page offers the viewer. */
 export function tasksLaunchableBy(viewer: Viewer): TaskDefinition[] {
-  return taskCatalogue.filter((task) => canLaunchTask(viewer, task.launchableBy));
+  return taskCatalogue.filter((task) => !task.hidden && canLaunchTask(viewer, task.launchableBy));
 }

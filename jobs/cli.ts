@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       parse(args, {});
       printTable(
         ['NAME', 'TITLE', 'LAUNCHED BY', 'QUEUE'],
-        taskCatalogue.map((task) => [task.name, task.title, task.launchableBy === 'admin' ? 'admins' : 'users and admins', task.queue]),
+        taskCatalogue.filter((task) => !task.hidden).map((task) => [task.name, task.title, task.launchableBy === 'admin' ? 'admins' : 'users and admins', task.queue]),
       );
     },
     enqueue: async (args) => {

@@ -19,6 +19,11 @@ export const JOB_STOP_CHANNEL = 'job_stop';
 
 export type StopMode = 'graceful' | 'force';
 
+/** A bulk action writes one audit row for all its jobs, and asks each job's action not to. */
+export interface AuditOptions {
+  audit?: boolean;
+}
+
 const waitingStatuses: JobStatus[] = ['scheduled', 'queued', 'retrying'];
 const retryableStatuses: JobStatus[] = ['failed', 'cancelled'];
 
@@ -60,10 +65,17 @@ async function notifyStop(tx: DbOrTx, id: number, mode: StopMode) {
  * Cancels a job: a waiting one leaves graphile-worker's queue and ends `cancelled`; one a worker
  * has already picked up is stopped instead (gracefully, or at once with `mode: 'force'`).
  */
-export async function cancelJob(db: DbOrTx, viewer: Viewer, id: number, source: ActionSource, mode: StopMode = 'graceful'): Promise<ControlOutcome> {
+export async function cancelJob(
+  db: DbOrTx,
+  viewer: Viewer,
+  id: number,
+  source: ActionSource,
+  mode: StopMode = 'graceful',
+  options: AuditOptions = {},
+): Promise<ControlOutcome> {
   return db.transaction(async (tx) => {
     const job = await lockJob(tx, viewer, id);
-    if (job.status === 'running') return stopLocked(tx, viewer, job, mode, source);
+    if (job.status === 'running') return stopLocked(tx, viewer, job, mode, source, options);
     if (!waitingStatuses.includes(job.status)) {
       throw new ValidationError(`Job ${id} has already ended (${job.status}); there is nothing to cancel.`);
     }
@@ -71,7 +83,7 @@ export async function cancelJob(db: DbOrTx, viewer: Viewer, id: number, source: 
     if (entry?.locked_at) {
       // A worker took it between our lock and now: remove_job kept its entry (without retries);
       // the worker sees the request when it marks the job running, and does not run it.
-      return stopLocked(tx, viewer, job, mode, source);
+      return stopLocked(tx, viewer, job, mode, source, options);
     }
     const by = viewerLabel(viewer);
     await tx
@@ -86,24 +98,24 @@ export async function cancelJob(db: DbOrTx, viewer: Viewer, id: number, source: 
       })
       .where(eq(jobs.id, id));
     await logLine(tx, job, 'warning', `Cancelled by ${by} before it ran; removed from the queue.`);
-    await recordAudit(tx, { viewer, action: 'job.cancel', source, jobIds: [id] });
+    if (options.audit !== false) await recordAudit(tx, { viewer, action: 'job.cancel', source, jobIds: [id] });
     return 'cancelled';
   });
 }
 
 /** Stops a running job: `graceful` fires its abort signal; `force` also ends it `cancelled` at once. */
-export async function stopJob(db: DbOrTx, viewer: Viewer, id: number, mode: StopMode, source: ActionSource): Promise<ControlOutcome> {
+export async function stopJob(db: DbOrTx, viewer: Viewer, id: number, mode: StopMode, source: ActionSource, options: AuditOptions = {}): Promise<ControlOutcome> {
   return db.transaction(async (tx) => {
     const job = await lockJob(tx, viewer, id);
     if (job.status !== 'running') {
       if (waitingStatuses.includes(job.status)) throw new ValidationError(`Job ${id} is not running yet (${job.status}): cancel it instead.`);
       throw new ValidationError(`Job ${id} has already ended (${job.status}); there is nothing to stop.`);
     }
-    return stopLocked(tx, viewer, job, mode, source);
+    return stopLocked(tx, viewer, job, mode, source, options);
   });
 }
 
-async function stopLocked(tx: DbOrTx, viewer: Viewer, job: LockedJob, mode: StopMode, source: ActionSource): Promise<ControlOutcome> {
+async function stopLocked(tx: DbOrTx, viewer: Viewer, job: LockedJob, mode: StopMode, source: ActionSource, options: AuditOptions): Promise<ControlOutcome> {
   const by = viewerLabel(viewer);
   const requester = { cancelRequestedAt: sql`coalesce(${jobs.cancelRequestedAt}, now())`, cancelRequestedBy: viewer.kind === 'person' ? viewer.id : null };
   if (mode === 'graceful') {
@@ -120,7 +132,7 @@ async function stopLocked(tx: DbOrTx, viewer: Viewer, job: LockedJob, mode: Stop
     await logLine(tx, job, 'warning', `Force-stopped by ${by}: the job is cancelled at once and its worker abandons it; nothing it does now is recorded.`);
   }
   await notifyStop(tx, job.id, mode);
-  await recordAudit(tx, { viewer, action: mode === 'graceful' ? 'job.stop' : 'job.force_stop', source, jobIds: [job.id] });
+  if (options.audit !== false) await recordAudit(tx, { viewer, action: mode === 'graceful' ? 'job.stop' : 'job.force_stop', source, jobIds: [job.id] });
   return mode === 'graceful' ? 'stop-requested' : 'force-stopped';
 }
 
@@ -128,7 +140,7 @@ async function stopLocked(tx: DbOrTx, viewer: Viewer, job: LockedJob, mode: Stop
  * Retries a failed or cancelled job: a new job with the same task, arguments, owner and origin
  * (so that the same people see it), linked to the original by `retry_of`. Returns the new job's id.
  */
-export async function retryJob(db: DbOrTx, viewer: Viewer, id: number, source: ActionSource): Promise<number> {
+export async function retryJob(db: DbOrTx, viewer: Viewer, id: number, source: ActionSource, options: AuditOptions = {}): Promise<number> {
   return db.transaction(async (tx) => {
     await lockJob(tx, viewer, id);
     const [original] = await tx
@@ -146,7 +158,7 @@ export async function retryJob(db: DbOrTx, viewer: Viewer, id: number, source: A
       { task, payload: original.payload, origin: original.origin, ownerId: original.ownerId, osUser: original.osUser, priority: original.priority, retryOf: id },
     ]);
     await tx.insert(jobLogs).values({ jobId: id, level: 'info', attempt: 0, message: `Retried by ${viewerLabel(viewer)} as job ${retryId}.` });
-    await recordAudit(tx, { viewer, action: 'job.retry', source, jobIds: [id, retryId!], details: { retryId } });
+    if (options.audit !== false) await recordAudit(tx, { viewer, action: 'job.retry', source, jobIds: [id, retryId!], details: { retryId } });
     return retryId!;
   });
 }

@@ -4,6 +4,7 @@ import { getDb, type DbOrTx } from '@/db/client';
 import { env } from '@/lib/env';
 import { activeJobStatuses, jobLogs, jobs, users, type AttemptError, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
+import type { JobsTab } from './tabs';
 import { clearableJobs, listedJobs, visibleJobs } from './permissions';
 import type { Viewer } from './viewer';
 
@@ -13,8 +14,7 @@ import type { Viewer } from './viewer';
  * columns a page needs, never whole rows.
  */
 
-export const jobTabs = ['all', 'active', 'failed'] as const;
-export type JobsTab = (typeof jobTabs)[number];
+export { jobTabs, type JobsTab } from './tabs';
 
 const JOBS_PAGE_SIZE = 50;
 
@@ -78,7 +78,7 @@ const listColumns = () => ({
   queuePaused: sql<boolean>`exists (select 1 from queue_pauses p where p.queue = ${jobs.queue})`,
 });
 
-function tabCondition(tab: JobsTab) {
+export function tabCondition(tab: JobsTab) {
   if (tab === 'active') return inArray(jobs.status, [...activeJobStatuses]);
   if (tab === 'failed') return eq(jobs.status, 'failed');
   return undefined;

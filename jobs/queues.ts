@@ -4,6 +4,7 @@ import type { DbOrTx } from '@/db/client';
 import { activeJobStatuses, jobLogs, jobs, queuePauses, type JobPriority } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import { taskCatalogue } from './catalogue';
+import type { AuditOptions } from './control';
 import { queueFlag, queueJobKey, queuePriority } from './enqueue';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canManageQueues, controllableJobs } from './permissions';
@@ -95,7 +96,7 @@ export async function purgeQueue(db: DbOrTx, viewer: Viewer, queue: unknown, sou
 }
 
 /** Changes the priority of a waiting job, in our row and in graphile-worker's line. */
-export async function changePriority(db: DbOrTx, viewer: Viewer, id: number, priority: JobPriority, source: ActionSource): Promise<void> {
+export async function changePriority(db: DbOrTx, viewer: Viewer, id: number, priority: JobPriority, source: ActionSource, options: AuditOptions = {}): Promise<void> {
   if (!canManageQueues(viewer)) throw new ForbiddenError('Only administrators change priorities.');
   await db.transaction(async (tx) => {
     const [job] = await tx
@@ -112,7 +113,7 @@ export async function changePriority(db: DbOrTx, viewer: Viewer, id: number, pri
     if (moved.length === 0) throw new ValidationError(`Job ${id} has just been taken by a worker; its priority can no longer change.`);
     await tx.update(jobs).set({ priority, updatedAt: sql`now()` }).where(eq(jobs.id, id));
     await tx.insert(jobLogs).values({ jobId: id, level: 'info', attempt: 0, message: `Priority changed from ${job.priority} to ${priority} by ${viewerLabel(viewer)}.` });
-    await recordAudit(tx, { viewer, action: 'job.priority', source, jobIds: [id], details: { from: job.priority, to: priority } });
+    if (options.audit !== false) await recordAudit(tx, { viewer, action: 'job.priority', source, jobIds: [id], details: { from: job.priority, to: priority } });
   });
 }
 

@@ -38,6 +38,8 @@ export interface TaskDefinition<Schema extends TaskSchema = TaskSchema> {
   description: string;
   category: string;
   launchableBy: LaunchableBy;
+  /** Not offered on the launch page (the console launches it itself, e.g. bulk actions). */
+  hidden?: boolean;
   /** Validates the arguments from the launch form, the CLI and the API alike. */
   schema: Schema;
   defaultPriority: JobPriority;

@@ -19,7 +19,7 @@ export interface LaunchState {
 export async function launchJobAction(taskName: string, _previous: LaunchState, form: FormData): Promise<LaunchState> {
   const viewer = await requireViewer();
   const task = typeof taskName === 'string' ? findTask(taskName) : undefined;
-  if (!task) return { formError: 'There is no such task.' };
+  if (!task || task.hidden) return { formError: 'There is no such task.' };
   let jobId: number;
   try {
     const priority = form.get('priority');

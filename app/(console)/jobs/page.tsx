@@ -1,15 +1,18 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
+import { BulkBar } from '@/components/bulk-bar';
 import { JobsTable } from '@/components/jobs-table';
 import { getDb } from '@/db/client';
 import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobsPageLive } from '@/components/live/refresh-on-events';
-import { canClearJobs, canControlJobs, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
+import { BULK_FORM_ID } from '@/jobs/bulk-names';
+import { canClearJobs, canControlJobs, canManageQueues, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
 import { jobTabs, listJobsForViewer, type JobsTab } from '@/jobs/queries';
 import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
 import { clearInactiveJobsAction } from './actions';
+import { previewBulkAction } from './bulk/actions';
 
 export const metadata: Metadata = { title: 'Jobs' };
 
@@ -20,6 +23,9 @@ const searchSchema = z.object({
   before: cursor,
   cleared: z.coerce.number().int().min(0).optional().catch(undefined),
   notice: z.enum(['cannot-clear']).optional().catch(undefined),
+  bulkDone: z.coerce.number().int().min(0).optional().catch(undefined),
+  bulkSkipped: z.coerce.number().int().min(0).optional().catch(undefined),
+  bulkError: z.string().max(200).optional().catch(undefined),
 });
 
 const tabNames: Record<JobsTab, string> = { all: 'All jobs', active: 'Active jobs', failed: 'Failed jobs' };
@@ -76,6 +82,18 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         </p>
       ) : null}
 
+      {search.bulkDone !== undefined ? (
+        <p className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800" data-testid="bulk-done">
+          Done: {search.bulkDone} {search.bulkDone === 1 ? 'job' : 'jobs'} changed
+          {search.bulkSkipped ? `, ${search.bulkSkipped} left alone (their state changed meanwhile)` : ''}.
+        </p>
+      ) : null}
+      {search.bulkError ? (
+        <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="alert">
+          {search.bulkError}.
+        </p>
+      ) : null}
+
       <nav aria-label="Job views" className="border-b border-slate-200">
         <ul className="-mb-px flex gap-4 text-sm">
           {jobTabs.map((tab) => (
@@ -92,6 +110,12 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         </ul>
       </nav>
 
+      {canControlJobs(viewer) && page.jobs.length > 0 ? (
+        <>
+          <form id={BULK_FORM_ID} action={previewBulkAction} />
+          <BulkBar formId={BULK_FORM_ID} tab={search.tab} canPrioritise={canManageQueues(viewer)} />
+        </>
+      ) : null}
       <JobsPageLive tab={search.tab} firstPage={firstPage} shownIds={page.jobs.map((job) => job.id)} showsCleared={seesClearedJobs(viewer)} renderedAt={renderedAt} />
       {page.jobs.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-10 text-center text-slate-600" data-testid="no-jobs">

@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Launch a job' };
 export default async function LaunchTaskPage({ params }: { params: Promise<{ task: string }> }) {
   const viewer = await requireViewer();
   const task = findTask((await params).task);
-  if (!task || !canLaunchTask(viewer, task.launchableBy)) notFound();
+  if (!task || task.hidden || !canLaunchTask(viewer, task.launchableBy)) notFound();
   return (
     <div className="max-w-2xl space-y-4">
       <Link href="/jobs/new" className="text-sm text-blue-700 hover:underline">

@@ -1,0 +1,54 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { getDb } from '@/db/client';
+import { BULK_INLINE_LIMIT, bulkRequestSchema, previewBulk, runBulk, type BulkRequest } from '@/jobs/bulk';
+import { launchJob } from '@/jobs/launch';
+import { requireViewer, webSource } from '@/lib/session';
+
+/** The bulk request a form describes: ids (checked rows) or a whole view (`scope=view`, its tab). */
+function requestFromForm(form: FormData): ReturnType<typeof bulkRequestSchema.safeParse> {
+  const scope = form.get('scope');
+  const priority = form.get('priority');
+  return bulkRequestSchema.safeParse({
+    action: form.get('action'),
+    ids: scope === 'view' ? undefined : form.getAll('ids').map((id) => Number(id)),
+    filter: scope === 'view' ? { tab: form.get('tab') } : undefined,
+    priority: form.get('action') === 'priority' && typeof priority === 'string' && priority !== '' ? priority : undefined,
+  });
+}
+
+function bulkQuery(request: BulkRequest): string {
+  const query = new URLSearchParams({ action: request.action });
+  if (request.ids) query.set('ids', request.ids.join(','));
+  if (request.filter) query.set('tab', request.filter.tab);
+  if (request.priority) query.set('priority', request.priority);
+  return query.toString();
+}
+
+/** From the jobs page: go to the preview, which says how many jobs the action will touch. */
+export async function previewBulkAction(form: FormData): Promise<void> {
+  await requireViewer();
+  const parsed = requestFromForm(form);
+  const tab = typeof form.get('tab') === 'string' ? String(form.get('tab')) : 'all';
+  if (!parsed.success) redirect(`/jobs?tab=${encodeURIComponent(tab)}&bulkError=${encodeURIComponent(parsed.error.issues[0]!.message)}`);
+  redirect(`/jobs/bulk?${bulkQuery(parsed.data)}`);
+}
+
+/** From the preview, confirmed: small sets at once, large ones as a background job. */
+export async function runBulkAction(form: FormData): Promise<void> {
+  const viewer = await requireViewer();
+  const parsed = requestFromForm(form);
+  if (!parsed.success) redirect('/jobs');
+  const request = parsed.data;
+  const source = await webSource();
+  const count = await previewBulk(getDb(), viewer, request);
+  if (count > BULK_INLINE_LIMIT) {
+    const jobId = await launchJob(viewer, 'bulk-action', request, source);
+    redirect(`/jobs/${jobId}`);
+  }
+  const result = await runBulk(getDb(), viewer, request, source);
+  revalidatePath('/jobs');
+  redirect(`/jobs?tab=${request.filter?.tab ?? 'all'}&bulkDone=${result.touched}&bulkSkipped=${result.skipped}`);
+}
