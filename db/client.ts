@@ -36,6 +36,12 @@ export function getDb(): Db {
   return holder.__jobsConsoleDb.db;
 }
 
+/** The postgres.js client behind `getDb()`, for what drizzle does not do (cursors). */
+export function getSqlClient(): Sql {
+  getDb();
+  return holder.__jobsConsoleDb!.client;
+}
+
 /** Closes the process-wide pool, if one was opened. */
 export async function closeDb(): Promise<void> {
   const handle = holder.__jobsConsoleDb;

@@ -5,6 +5,7 @@ import { env } from '@/lib/env';
 import { activeJobStatuses, jobLogs, jobs, users, type AttemptError, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import type { JobsTab } from './tabs';
+import { filterCondition, type JobFilter } from './filters';
 import { clearableJobs, listedJobs, visibleJobs } from './permissions';
 import type { Viewer } from './viewer';
 
@@ -94,7 +95,7 @@ function startedBy(row: { ownerEmail: string | null; osUser: string | null }): s
  */
 export async function listJobsForViewer(
   viewer: Viewer,
-  options: { tab: JobsTab; after?: number; before?: number; limit?: number },
+  options: { tab: JobsTab; filter?: JobFilter; after?: number; before?: number; limit?: number },
 ): Promise<JobsPage> {
   const limit = options.limit ?? JOBS_PAGE_SIZE;
   const goingBack = options.before !== undefined && options.after === undefined;
@@ -103,7 +104,7 @@ export async function listJobsForViewer(
     .select(listColumns())
     .from(jobs)
     .leftJoin(owners, eq(owners.id, jobs.ownerId))
-    .where(and(listedJobs(viewer), tabCondition(options.tab), cursor))
+    .where(and(listedJobs(viewer), options.filter ? filterCondition({ ...options.filter, tab: options.tab }) : tabCondition(options.tab), cursor))
     .orderBy(goingBack ? asc(jobs.id) : desc(jobs.id))
     .limit(limit + 1);
   const more = rows.length > limit;

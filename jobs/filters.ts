@@ -1,0 +1,108 @@
+import { and, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { jobOrigins, jobs, jobStatuses, users } from '@/db/schema';
+import { jobTabs } from './tabs';
+
+/**
+ * The jobs page's view: a tab and optional filters, as URL query parameters, so a view can be
+ * bookmarked, shared, exported and bulk-acted on. One schema reads them everywhere; a bad value is
+ * dropped (the page shows everything rather than an error), the export refuses it with a message.
+ */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `At most ${max} characters`)
+    .transform((value) => (value === '' ? undefined : value))
+    .optional();
+const day = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.iso.date({ error: 'Enter a date as YYYY-MM-DD' }).optional())
+  .optional();
+
+export const jobFilterSchema = z.object({
+  tab: z.enum(jobTabs).default('all'),
+  task: optionalText(100),
+  status: z
+    .union([z.enum(jobStatuses), z.literal('')])
+    .transform((value) => (value === '' ? undefined : value))
+    .optional(),
+  origin: z
+    .union([z.enum(jobOrigins), z.literal('')])
+    .transform((value) => (value === '' ? undefined : value))
+    .optional(),
+  /** The email (or part of it) of who started the job; for admins and auditors. */
+  user: optionalText(200),
+  /** Jobs created on or after this day (UTC). */
+  from: day,
+  /** Jobs created on or before this day (UTC). */
+  to: day,
+  /** Words in the title, the arguments or the error. */
+  q: optionalText(200),
+});
+
+export type JobFilter = z.infer<typeof jobFilterSchema>;
+
+export const filterKeys = ['task', 'status', 'origin', 'user', 'from', 'to', 'q'] as const;
+
+/** Reads a filter from query parameters; with `lenient`, bad values are dropped instead of refused. */
+export function parseJobFilter(params: Record<string, string | string[] | undefined>, lenient = true): z.ZodSafeParseResult<JobFilter> {
+  const single = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value]));
+  const parsed = jobFilterSchema.safeParse(single);
+  if (parsed.success || !lenient) return parsed;
+  const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+  return jobFilterSchema.safeParse(Object.fromEntries(Object.entries(single).filter(([key]) => !bad.has(key))));
+}
+
+/** The filter as query parameters (empty ones left out), to build links that keep it. */
+export function filterQuery(filter: Partial<JobFilter>): URLSearchParams {
+  const query = new URLSearchParams();
+  if (filter.tab && filter.tab !== 'all') query.set('tab', filter.tab);
+  for (const key of filterKeys) {
+    const value = filter[key];
+    if (value !== undefined) query.set(key, value);
+  }
+  return query;
+}
+
+/** Whether anything beyond the tab is filtered. */
+export function isFiltered(filter: JobFilter): boolean {
+  return filterKeys.some((key) => filter[key] !== undefined);
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** The filter's conditions on `jobs`, the tab's included (no join needed). */
+export function filterCondition(filter: JobFilter): SQL | undefined {
+  const from = filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined;
+  const to = filter.to ? new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000) : undefined;
+  const words = filter.q ? `%${escapeLike(filter.q)}%` : undefined;
+  return and(
+    filter.tab === 'active' ? inArray(jobs.status, ['scheduled', 'queued', 'retrying', 'running']) : undefined,
+    filter.tab === 'failed' ? eq(jobs.status, 'failed') : undefined,
+    filter.task ? eq(jobs.task, filter.task) : undefined,
+    filter.status ? eq(jobs.status, filter.status) : undefined,
+    filter.origin ? eq(jobs.origin, filter.origin) : undefined,
+    filter.user
+      ? or(
+          inArray(jobs.ownerId, sql`(select ${users.id} from ${users} where ${users.email} ilike ${`%${escapeLike(filter.user)}%`})`),
+          ilike(jobs.osUser, `%${escapeLike(filter.user)}%`),
+        )
+      : undefined,
+    from ? gte(jobs.createdAt, from) : undefined,
+    to ? lt(jobs.createdAt, to) : undefined,
+    words ? or(ilike(jobs.title, words), ilike(jobs.error, words), sql`${jobs.payload}::text ilike ${words}`) : undefined,
+  );
+}
+
+/** A short description of the view for file names: `failed-history-report-2026-11-01-to-2026-11-21`. */
+export function filterSlug(filter: JobFilter): string {
+  const parts = [filter.tab, filter.task, filter.status, filter.origin, filter.user ? 'user' : undefined, filter.from, filter.to ? `to-${filter.to}` : undefined, filter.q ? 'search' : undefined];
+  return parts
+    .filter((part): part is string => Boolean(part))
+    .join('-')
+    .replace(/[^a-z0-9-]+/gi, '-')
+    .slice(0, 80);
+}
