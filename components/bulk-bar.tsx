@@ -7,7 +7,7 @@ import { bulkActions, bulkActionNames } from '@/jobs/bulk-names';
  * The jobs page's bulk actions: an action, and whether it applies to the checked rows or to the
  * whole view. Submitting goes to a preview that counts the jobs and asks for confirmation.
  */
-export function BulkBar({ formId, tab, canPrioritise }: { formId: string; tab: string; canPrioritise: boolean }) {
+export function BulkBar({ formId, filter, canPrioritise }: { formId: string; filter: string; canPrioritise: boolean }) {
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm">
       <label htmlFor="bulk-action" className="text-slate-600">
@@ -36,7 +36,7 @@ export function BulkBar({ formId, tab, canPrioritise }: { formId: string; tab: s
           </select>
         </>
       ) : null}
-      <input type="hidden" name="tab" value={tab} form={formId} />
+      <input type="hidden" name="view" value={filter} form={formId} />
       <button type="submit" name="scope" value="selected" form={formId} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">
         Apply to selected jobs…
       </button>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jobPriorities } from '@/db/enums';
 import { bulkActions } from './bulk-names';
-import { jobTabs } from './tabs';
+import { jobFilterSchema } from './filters';
 
 /** The most ids one selection may name (a whole view has no limit). */
 const MAX_SELECTED = 1000;
@@ -14,7 +14,7 @@ export const bulkRequestSchema = z
   .object({
     action: z.enum(bulkActions, { error: `Choose an action: ${bulkActions.join(', ')}` }),
     ids: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1, 'Select at least one job').max(MAX_SELECTED, `At most ${MAX_SELECTED} selected jobs; use the whole view instead`).optional(),
-    filter: z.object({ tab: z.enum(jobTabs) }).optional(),
+    filter: jobFilterSchema.optional(),
     priority: z.enum(jobPriorities).optional(),
   })
   .refine((request) => (request.ids === undefined) !== (request.filter === undefined), { message: 'Act on selected jobs or on a whole view, not both', path: ['ids'] })

@@ -7,7 +7,7 @@ import type { BulkRequest } from './bulk-request';
 import { cancelJob, retryJob, stopJob } from './control';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canControlJobs, canManageQueues, clearableJobs, controllableJobs, listedJobs } from './permissions';
-import { tabCondition } from './queries';
+import { filterCondition } from './filters';
 import { changePriority } from './queues';
 import type { Viewer } from './viewer';
 
@@ -43,7 +43,7 @@ function checkAllowed(viewer: Viewer, request: BulkRequest): void {
 /** The jobs the request names and the viewer may act on, in the state the action needs. */
 function targetCondition(viewer: Viewer, request: BulkRequest): SQL | undefined {
   const allowed = request.action === 'clear' ? clearableJobs(viewer) : controllableJobs(viewer);
-  const scope = request.ids ? inArray(jobs.id, request.ids) : and(listedJobs(viewer), tabCondition(request.filter!.tab));
+  const scope = request.ids ? inArray(jobs.id, request.ids) : and(listedJobs(viewer), filterCondition(request.filter!));
   return and(allowed, scope, stateFor[request.action]);
 }
 

@@ -1,6 +1,7 @@
 import { runBulk } from '../bulk';
 import { bulkActionNames } from '../bulk-names';
 import { bulkRequestSchema } from '../bulk-request';
+import { isFiltered } from '../filters';
 import { defineTask } from '../task';
 
 /**
@@ -20,7 +21,7 @@ export const bulkActionTask = defineTask({
   maxAttempts: 1,
   schema: bulkRequestSchema,
   describe: (request) =>
-    `${bulkActionNames[request.action]}${request.priority ? ` to ${request.priority}` : ''}: ${request.ids ? `${request.ids.length} selected jobs` : `every job on the ${request.filter!.tab} tab`}`,
+    `${bulkActionNames[request.action]}${request.priority ? ` to ${request.priority}` : ''}: ${request.ids ? `${request.ids.length} selected jobs` : `every job on the ${request.filter!.tab} tab${isFiltered(request.filter!) ? ', filtered' : ''}`}`,
   async run({ payload, launchedBy, db, log, progress }) {
     const source = { origin: launchedBy.kind === 'cli' ? ('cli' as const) : ('web' as const) };
     const result = await runBulk(db, launchedBy, payload, source, (done, total) => progress(total === 0 ? 1 : done / total, `${done} of ${total} jobs`));

@@ -2,11 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { z } from 'zod';
 import { BulkBar } from '@/components/bulk-bar';
+import { JobFilters } from '@/components/job-filters';
 import { JobsTable } from '@/components/jobs-table';
 import { getDb } from '@/db/client';
 import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobsPageLive } from '@/components/live/refresh-on-events';
 import { BULK_FORM_ID } from '@/jobs/bulk-names';
+import { taskCatalogue } from '@/jobs/catalogue';
+import { filterQuery, isFiltered, parseJobFilter, type JobFilter } from '@/jobs/filters';
 import { canClearJobs, canControlJobs, canManageQueues, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
 import { jobTabs, listJobsForViewer, type JobsTab } from '@/jobs/queries';
 import { currentEventId } from '@/lib/live/stream';
@@ -37,10 +40,25 @@ const emptyMessages: Record<JobsTab, string> = {
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireViewer();
-  const search = searchSchema.parse(await searchParams);
+  const params = await searchParams;
+  const search = searchSchema.parse(params);
+  const filter = parseJobFilter(params).data ?? { tab: search.tab };
   // Read first: whatever changes while the page renders arrives again through the stream.
   const renderedAt = await currentEventId(getDb());
-  const page = await listJobsForViewer(viewer, { tab: search.tab, after: search.after, before: search.before });
+  const page = await listJobsForViewer(viewer, { tab: search.tab, filter, after: search.after, before: search.before });
+  /** This view's URL with other parameters: the filter survives tabs, pages and refreshes. */
+  const href = (changes: Partial<JobFilter> & { after?: number; before?: number } = {}) => {
+    const query = filterQuery({ ...filter, ...changes });
+    if (changes.after !== undefined) query.set('after', String(changes.after));
+    if (changes.before !== undefined) query.set('before', String(changes.before));
+    const text = query.toString();
+    return text ? `/jobs?${text}` : '/jobs';
+  };
+  const exportHref = (format: 'csv' | 'jsonl') => {
+    const query = filterQuery(filter);
+    query.set('format', format);
+    return `/api/jobs/export?${query.toString()}`;
+  };
   const showUser = seesAllJobs(viewer);
   const firstPage = search.after === undefined && search.before === undefined;
 
@@ -49,12 +67,15 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{showUser ? 'All users’ jobs' : 'Your jobs'}</h1>
         <div className="flex flex-wrap items-center gap-2">
-          <Link
-            href={`/jobs?tab=${search.tab}`}
-            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100"
-          >
+          <Link href={href()} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
             Refresh
           </Link>
+          <a href={exportHref('csv')} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" download>
+            Export history CSV
+          </a>
+          <a href={exportHref('jsonl')} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" download>
+            JSON lines
+          </a>
           <LiveControls />
           <NoScriptNotice />
           {canClearJobs(viewer) ? (
@@ -94,12 +115,14 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         </p>
       ) : null}
 
+      <JobFilters filter={filter} showUser={showUser} tasks={taskCatalogue.filter((task) => !task.hidden).map((task) => ({ name: task.name, title: task.title }))} />
+
       <nav aria-label="Job views" className="border-b border-slate-200">
         <ul className="-mb-px flex gap-4 text-sm">
           {jobTabs.map((tab) => (
             <li key={tab}>
               <Link
-                href={`/jobs?tab=${tab}`}
+                href={href({ tab })}
                 aria-current={tab === search.tab ? 'page' : undefined}
                 className={`inline-block border-b-2 px-1 pb-2 ${tab === search.tab ? 'border-blue-700 font-semibold text-blue-800' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
               >
@@ -113,13 +136,13 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       {canControlJobs(viewer) && page.jobs.length > 0 ? (
         <>
           <form id={BULK_FORM_ID} action={previewBulkAction} />
-          <BulkBar formId={BULK_FORM_ID} tab={search.tab} canPrioritise={canManageQueues(viewer)} />
+          <BulkBar formId={BULK_FORM_ID} filter={filterQuery(filter).toString()} canPrioritise={canManageQueues(viewer)} />
         </>
       ) : null}
       <JobsPageLive tab={search.tab} firstPage={firstPage} shownIds={page.jobs.map((job) => job.id)} showsCleared={seesClearedJobs(viewer)} renderedAt={renderedAt} />
       {page.jobs.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-10 text-center text-slate-600" data-testid="no-jobs">
-          {firstPage ? emptyMessages[search.tab] : 'There are no more jobs here.'}
+          {!firstPage ? 'There are no more jobs here.' : isFiltered(filter) ? 'No job matches this filter.' : emptyMessages[search.tab]}
         </p>
       ) : (
         <JobsTable jobs={page.jobs} showUser={showUser} caption={tabNames[search.tab]} canControl={canControlJobs(viewer)} />
@@ -128,15 +151,15 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       {page.newer !== null || page.older !== null || !firstPage ? (
         <nav aria-label="Pages" className="flex justify-between text-sm">
           <span className="flex gap-4">
-            {!firstPage ? <Link href={`/jobs?tab=${search.tab}`} className="text-blue-700 hover:underline">Newest</Link> : null}
+            {!firstPage ? <Link href={href()} className="text-blue-700 hover:underline">Newest</Link> : null}
             {page.newer !== null ? (
-              <Link href={`/jobs?tab=${search.tab}&before=${page.newer}`} className="text-blue-700 hover:underline">
+              <Link href={href({ before: page.newer })} className="text-blue-700 hover:underline">
                 ← Newer
               </Link>
             ) : null}
           </span>
           {page.older !== null ? (
-            <Link href={`/jobs?tab=${search.tab}&after=${page.older}`} className="text-blue-700 hover:underline">
+            <Link href={href({ after: page.older })} className="text-blue-700 hover:underline">
               Older →
             </Link>
           ) : null}

@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
 import { BULK_INLINE_LIMIT, bulkRequestSchema, previewBulk, runBulk, type BulkRequest } from '@/jobs/bulk';
+import { filterQuery } from '@/jobs/filters';
 import { launchJob } from '@/jobs/launch';
 import { requireViewer, webSource } from '@/lib/session';
 
@@ -11,10 +12,11 @@ import { requireViewer, webSource } from '@/lib/session';
 function requestFromForm(form: FormData): ReturnType<typeof bulkRequestSchema.safeParse> {
   const scope = form.get('scope');
   const priority = form.get('priority');
+  const view = form.get('view');
   return bulkRequestSchema.safeParse({
     action: form.get('action'),
     ids: scope === 'view' ? undefined : form.getAll('ids').map((id) => Number(id)),
-    filter: scope === 'view' ? { tab: form.get('tab') } : undefined,
+    filter: scope === 'view' ? Object.fromEntries(new URLSearchParams(typeof view === 'string' ? view : '')) : undefined,
     priority: form.get('action') === 'priority' && typeof priority === 'string' && priority !== '' ? priority : undefined,
   });
 }
@@ -22,7 +24,7 @@ function requestFromForm(form: FormData): ReturnType<typeof bulkRequestSchema.sa
 function bulkQuery(request: BulkRequest): string {
   const query = new URLSearchParams({ action: request.action });
   if (request.ids) query.set('ids', request.ids.join(','));
-  if (request.filter) query.set('tab', request.filter.tab);
+  if (request.filter) query.set('view', filterQuery(request.filter).toString());
   if (request.priority) query.set('priority', request.priority);
   return query.toString();
 }
@@ -31,8 +33,8 @@ function bulkQuery(request: BulkRequest): string {
 export async function previewBulkAction(form: FormData): Promise<void> {
   await requireViewer();
   const parsed = requestFromForm(form);
-  const tab = typeof form.get('tab') === 'string' ? String(form.get('tab')) : 'all';
-  if (!parsed.success) redirect(`/jobs?tab=${encodeURIComponent(tab)}&bulkError=${encodeURIComponent(parsed.error.issues[0]!.message)}`);
+  const view = typeof form.get('view') === 'string' ? String(form.get('view')) : '';
+  if (!parsed.success) redirect(`/jobs?${view}${view ? '&' : ''}bulkError=${encodeURIComponent(parsed.error.issues[0]!.message)}`);
   redirect(`/jobs/bulk?${bulkQuery(parsed.data)}`);
 }
 
@@ -50,5 +52,6 @@ export async function runBulkAction(form: FormData): Promise<void> {
   }
   const result = await runBulk(getDb(), viewer, request, source);
   revalidatePath('/jobs');
-  redirect(`/jobs?tab=${request.filter?.tab ?? 'all'}&bulkDone=${result.touched}&bulkSkipped=${result.skipped}`);
+  const view = request.filter ? filterQuery(request.filter).toString() : '';
+  redirect(`/jobs?${view}${view ? '&' : ''}bulkDone=${result.touched}&bulkSkipped=${result.skipped}`);
 }

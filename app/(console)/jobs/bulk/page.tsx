@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { getDb } from '@/db/client';
 import { BULK_INLINE_LIMIT, bulkActionNames, bulkRequestSchema, previewBulk } from '@/jobs/bulk';
 import { ForbiddenError } from '@/jobs/errors';
+import { filterQuery, isFiltered } from '@/jobs/filters';
 import { requireViewer } from '@/lib/session';
 import { runBulkAction } from './actions';
 
@@ -19,7 +20,7 @@ export default async function BulkPreviewPage({ searchParams }: { searchParams: 
   const parsed = bulkRequestSchema.safeParse({
     action: one('action'),
     ids: idsText !== undefined ? idsText.split(',').map(Number) : undefined,
-    filter: one('tab') !== undefined ? { tab: one('tab') } : undefined,
+    filter: one('view') !== undefined ? Object.fromEntries(new URLSearchParams(one('view'))) : undefined,
     priority: one('priority'),
   });
   if (!parsed.success) {
@@ -46,8 +47,12 @@ export default async function BulkPreviewPage({ searchParams }: { searchParams: 
     );
   }
   const name = bulkActionNames[request.action];
-  const scope = request.ids ? `the ${request.ids.length} selected ${request.ids.length === 1 ? 'job' : 'jobs'}` : `every job in “${tabNames[request.filter!.tab]}”`;
-  const back = `/jobs?tab=${request.filter?.tab ?? 'all'}`;
+  const filtered = request.filter && isFiltered(request.filter);
+  const scope = request.ids
+    ? `the ${request.ids.length} selected ${request.ids.length === 1 ? 'job' : 'jobs'}`
+    : `every job in “${tabNames[request.filter!.tab]}”${filtered ? ' that matches the filter' : ''}`;
+  const view = request.filter ? filterQuery(request.filter).toString() : '';
+  const back = view ? `/jobs?${view}` : '/jobs';
 
   return (
     <div className="max-w-2xl space-y-4">
@@ -67,7 +72,7 @@ export default async function BulkPreviewPage({ searchParams }: { searchParams: 
         {request.filter ? (
           <>
             <input type="hidden" name="scope" value="view" />
-            <input type="hidden" name="tab" value={request.filter.tab} />
+            <input type="hidden" name="view" value={view} />
           </>
         ) : null}
         {request.priority ? <input type="hidden" name="priority" value={request.priority} /> : null}

@@ -1,0 +1,76 @@
+import Link from 'next/link';
+import { jobOrigins, jobStatuses } from '@/db/enums';
+import type { JobFilter } from '@/jobs/filters';
+
+const field = 'mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 text-sm';
+
+/**
+ * The jobs page's filters, a plain GET form: the view lives in the URL, so it can be bookmarked,
+ * shared and exported, and works without JavaScript.
+ */
+export function JobFilters({ filter, showUser, tasks }: { filter: JobFilter; showUser: boolean; tasks: { name: string; title: string }[] }) {
+  return (
+    <form method="get" action="/jobs" className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-4 lg:grid-cols-8" aria-label="Filter jobs">
+      {filter.tab !== 'all' ? <input type="hidden" name="tab" value={filter.tab} /> : null}
+      <label className="col-span-2">
+        Words
+        <input type="search" name="q" defaultValue={filter.q ?? ''} placeholder="title, arguments, error" className={field} />
+      </label>
+      <label>
+        Task
+        <select name="task" defaultValue={filter.task ?? ''} className={field}>
+          <option value="">Any</option>
+          {tasks.map((task) => (
+            <option key={task.name} value={task.name}>
+              {task.title}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Status
+        <select name="status" defaultValue={filter.status ?? ''} className={field}>
+          <option value="">Any</option>
+          {jobStatuses.map((status) => (
+            <option key={status} value={status}>
+              {status}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Origin
+        <select name="origin" defaultValue={filter.origin ?? ''} className={field}>
+          <option value="">Any</option>
+          {jobOrigins.map((origin) => (
+            <option key={origin} value={origin}>
+              {origin}
+            </option>
+          ))}
+        </select>
+      </label>
+      {showUser ? (
+        <label>
+          User
+          <input type="text" name="user" defaultValue={filter.user ?? ''} placeholder="email" className={field} />
+        </label>
+      ) : null}
+      <label>
+        From
+        <input type="date" name="from" defaultValue={filter.from ?? ''} className={field} />
+      </label>
+      <label>
+        To
+        <input type="date" name="to" defaultValue={filter.to ?? ''} className={field} />
+      </label>
+      <div className="col-span-2 flex items-end gap-2 sm:col-span-4 lg:col-span-8">
+        <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-100">
+          Filter
+        </button>
+        <Link href={filter.tab === 'all' ? '/jobs' : `/jobs?tab=${filter.tab}`} className="px-2 py-1.5 text-blue-700 hover:underline">
+          Clear filters
+        </Link>
+      </div>
+    </form>
+  );
+}
