@@ -24,6 +24,7 @@ const envSchema = z.object({
   JOBS_DATA_DIR: z.string().default('.data'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(4),
   WORKER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   STUCK_AFTER_MINUTES: z.coerce.number().int().min(1).max(10_080).default(10),
   WORKER_DEAD_AFTER_SECONDS: z.coerce.number().int().min(2).max(86_400).default(60),
   ADMIN_EMAIL: z.email().default('admin@example.com'),

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { LiveProvider } from '@/components/live/live-provider';
 import { getDb } from '@/db/client';
+import { canReadAudit } from '@/jobs/audit-log';
 import { canManageQueues } from '@/jobs/permissions';
 import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
@@ -31,6 +32,11 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             {canManageQueues(viewer) ? (
               <Link href="/queues" className="text-slate-700 hover:text-blue-700">
                 Queues
+              </Link>
+            ) : null}
+            {canReadAudit(viewer) ? (
+              <Link href="/audit" className="text-slate-700 hover:text-blue-700">
+                Audit log
               </Link>
             ) : null}
           </nav>
