@@ -135,3 +135,15 @@ describe('the audit trail', () => {
     expect(await getDb().$count(auditEvents, inArray(auditEvents.action, ['test.row']))).toBe(1);
   });
 });
+
+describe('a larger export', () => {
+  it('streams several cursor batches (2,500 rows) and counts them all', async () => {
+    const owner = await createTestUser('user', 'many');
+    await getDb().execute(sql`
+      insert into jobs (task, title, status, origin, owner_id)
+      select 'long-running', 'Job ' || n, 'completed', 'web', ${owner.id}::uuid from generate_series(1, 2500) as n`);
+    const { text, done } = await exported(owner, {}, 'jsonl');
+    expect(text.trimEnd().split('\n')).toHaveLength(2500);
+    expect(done).toEqual({ rows: 2500, complete: true });
+  });
+});
