@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 const benchmarks = {
   enqueue: () => import('./enqueue'),
+  export: () => import('./export'),
   sse: () => import('./sse'),
 } as const;
 
