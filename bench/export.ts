@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 import { createDb } from '@/db/client';
@@ -14,6 +11,7 @@ import { createAccount } from '@/lib/accounts';
 import { provideDatabaseUrl } from '@/lib/env';
 import { startConsole } from '@/scripts/launcher';
 import { createDatabase, dropDatabases, uniqueDatabaseName } from '@/test/databases';
+import { cpuMs, freePort, hwmMb, listeningPid, nowMs, rssMb, signIn, sleep } from './processes';
 import { median, medianRange, printTable } from './stats';
 
 /**
@@ -75,8 +73,6 @@ interface Measurement {
   webRssPeakMb: number;
 }
 
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 
 /** `--rows N` (underscores and commas allowed), DEFAULT_ROWS without it. */
@@ -134,7 +130,7 @@ export async function run(): Promise<void> {
     const port = await freePort();
     const app = await startConsole({ port, database: { ...server, url }, workerConcurrency: 1 });
     try {
-      const cookie = await signIn(app.url, email, password);
+      const cookie = await signIn(app.url, email, password, STALL_MS);
       const pid = listeningPid(port);
       // Backends are processes on this machine only when the server is the embedded one.
       const postgresCpu = async () => (server.embedded ? backendCpu(handle.client) : undefined);
@@ -469,95 +465,3 @@ function backendCpuBetween(before: Map<number, number>, after: Map<number, numbe
   return sum;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Signs in through next-auth's credentials endpoint, as bench/sse.ts does; returns the session's cookies. */
-async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const separator = pair.indexOf('=');
-      jar.set(pair.slice(0, separator), pair.slice(separator + 1));
-    }
-  };
-  const header = () => [...jar].map(([key, value]) => `${key}=${value}`).join('; ');
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`, { signal: AbortSignal.timeout(STALL_MS) });
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const callback = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: 'POST',
-    redirect: 'manual',
-    signal: AbortSignal.timeout(STALL_MS),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: header() },
-    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${baseUrl}/jobs` }),
-  });
-  keep(callback);
-  if (![...jar.keys()].some((key) => key.startsWith('authjs.session-token'))) {
-    throw new Error(`Sign-in as ${email} failed: ${callback.status} ${callback.headers.get('location') ?? ''}`);
-  }
-  return header();
-}
-
-/** The process listening on the port (the `next start` server), found through its socket's inode. */
-function listeningPid(port: number): number {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    if (!fs.existsSync(table)) continue;
-    for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const localPort = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
-      if (localPort === port && fields[3] === '0A') inodes.add(`socket:[${fields[9]}]`);
-    }
-  }
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      for (const fd of fs.readdirSync(`/proc/${entry}/fd`)) {
-        if (inodes.has(fs.readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
-      }
-    } catch {
-      // another user's process, or one that just exited
-    }
-  }
-  throw new Error(`No process found listening on port ${port}.`);
-}
-
-function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`No ${field} for process ${pid}.`);
-  return Number(match[1]) / 1024;
-}
-
-const rssMb = (pid: number) => statusMb(pid, 'VmRSS');
-/** The process's peak RSS since it started, kept by the kernel. */
-const hwmMb = (pid: number) => statusMb(pid, 'VmHWM');
-
-const clockTicks = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU time (user and system) a process has used, in ms; 0 once it is gone. */
-function cpuMs(pid: number): number {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return 0;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-}

@@ -1,7 +1,5 @@
-import { execFileSync, fork } from 'node:child_process';
-import fs from 'node:fs';
+import { fork } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +14,7 @@ import { provideDatabaseUrl } from '@/lib/env';
 import { JOB_EVENTS_CHANNEL } from '@/lib/live/hub';
 import { startConsole } from '@/scripts/launcher';
 import { createDatabase, dropDatabases, uniqueDatabaseName } from '@/test/databases';
+import { cpuMs, freePort, listeningPid, nowMs, rssMb, signIn, sleep } from './processes';
 import { median, printTable } from './stats';
 
 const CLIENT_COUNTS = [1, 100, 1000];
@@ -43,8 +42,6 @@ type FromClients =
   | { type: 'closed'; loopDelayP99Ms: number; endedEarly: number };
 
 /** Milliseconds on the machine's monotonic clock. */
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Live-update latency: from a job's status change in the database (just before the UPDATE is sent)
@@ -271,91 +268,6 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)]!;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Signs in through next-auth's credentials endpoint as the login form's server action does, and
- * returns the cookies of the session.
- */
-async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const separator = pair.indexOf('=');
-      jar.set(pair.slice(0, separator), pair.slice(separator + 1));
-    }
-  };
-  const header = () => [...jar].map(([key, value]) => `${key}=${value}`).join('; ');
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const callback = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: header() },
-    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${baseUrl}/jobs` }),
-  });
-  keep(callback);
-  if (![...jar.keys()].some((key) => key.startsWith('authjs.session-token'))) {
-    throw new Error(`Sign-in as ${email} failed: ${callback.status} ${callback.headers.get('location') ?? ''}`);
-  }
-  return header();
-}
-
-/** The process listening on the port (the `next start` server), found through its socket's inode. */
-function listeningPid(port: number): number {
-  const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    if (!fs.existsSync(table)) continue;
-    for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const localPort = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
-      if (localPort === port && fields[3] === '0A') inodes.add(`socket:[${fields[9]}]`);
-    }
-  }
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      for (const fd of fs.readdirSync(`/proc/${entry}/fd`)) {
-        if (inodes.has(fs.readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
-      }
-    } catch {
-      // another user's process, or one that just exited
-    }
-  }
-  throw new Error(`No process found listening on port ${port}.`);
-}
-
-function rssMb(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`No VmRSS for process ${pid}.`);
-  return Number(match[1]) / 1024;
-}
-
-const clockTicks = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU time (user and system) the process has used, in ms. */
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-}
 
 /** A child process holding some of the clients; one question at a time. */
 class ClientProcess {

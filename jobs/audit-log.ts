@@ -5,7 +5,9 @@ import type { Sql } from 'postgres';
 import { z } from 'zod';
 import { getDb, type DbOrTx } from '@/db/client';
 import { auditEvents } from '@/db/schema';
+import { isoUtc } from '@/db/sql';
 import { neutraliseCsvCell } from '@/lib/csv';
+import { dayRange, escapeLike, optionalDay, optionalText } from '@/lib/query-params';
 import { ForbiddenError } from './errors';
 import type { Viewer } from './viewer';
 
@@ -19,38 +21,23 @@ export function canReadAudit(viewer: Viewer): boolean {
   return viewer.kind === 'cli' || viewer.role !== 'user';
 }
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `At most ${max} characters`)
-    .transform((value) => (value === '' ? undefined : value))
-    .optional();
-const day = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .pipe(z.iso.date({ error: 'Enter a date as YYYY-MM-DD' }).optional())
-  .optional();
-
 export const auditFilterSchema = z.object({
   /** Part of the actor's email (or OS user). */
   actor: optionalText(200),
   /** The exact action, e.g. `job.cancel`. */
   action: optionalText(100),
-  from: day,
-  to: day,
+  from: optionalDay,
+  to: optionalDay,
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
-
 function auditCondition(filter: AuditFilter): SQL | undefined {
+  const { start, end } = dayRange(filter.from, filter.to);
   return and(
     filter.actor ? ilike(auditEvents.actorLabel, `%${escapeLike(filter.actor)}%`) : undefined,
     filter.action ? sql`${auditEvents.action} = ${filter.action}` : undefined,
-    filter.from ? gte(auditEvents.at, new Date(`${filter.from}T00:00:00Z`)) : undefined,
-    filter.to ? lt(auditEvents.at, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000)) : undefined,
+    start ? gte(auditEvents.at, start) : undefined,
+    end ? lt(auditEvents.at, end) : undefined,
   );
 }
 
@@ -105,7 +92,7 @@ export function auditExportStream(options: { client: Sql; viewer: Viewer; filter
   if (!canReadAudit(options.viewer)) throw new ForbiddenError('Only administrators and auditors read the audit trail.');
   const { sql: text, params } = dialect.sqlToQuery(sql`
     select
-      to_char(${auditEvents.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "at",
+      ${isoUtc(auditEvents.at)} as "at",
       ${auditEvents.actorLabel} as "actor",
       ${auditEvents.actorRole} as "role",
       ${auditEvents.action} as "action",

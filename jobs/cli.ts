@@ -11,7 +11,7 @@ import { osUserName } from '@/lib/os-user';
 import { printable } from '@/lib/printable';
 import { recordAudit } from './audit';
 import { taskCatalogue } from './catalogue';
-import { cancelJob, retryJob, stopJob, type ControlOutcome } from './control';
+import { cancelJob, controlOutcomeMessages, retryJob, stopJob } from './control';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { launchJob } from './launch';
 import { clearInactiveJobs, getJobForViewer, jobTabs, listJobsForViewer, readJobLog } from './queries';
@@ -43,12 +43,6 @@ Without DATABASE_URL, the CLI uses the project's embedded database (.data/), sta
 
 /** A mistake in how the command was called: printed with a hint, exit code 2, nothing changed. */
 class UsageError extends Error {}
-
-const controlMessages: Record<ControlOutcome, string> = {
-  cancelled: 'Cancelled: the job will not run.',
-  'stop-requested': 'Stop requested: the job stops at its next step.',
-  'force-stopped': 'Force-stopped: the job is cancelled.',
-};
 
 /** The one job id a command takes. */
 function jobIdArgument(args: string[], command: string): number {
@@ -160,12 +154,12 @@ async function main(argv: string[]): Promise<number> {
     },
     cancel: async (args) => {
       const outcome = await cancelJob(getDb(), viewer, jobIdArgument(args, 'cancel'), cliSource);
-      console.log(controlMessages[outcome]);
+      console.log(controlOutcomeMessages[outcome]);
     },
     stop: async (args) => {
       const { positionals, values } = parse(args, { force: { type: 'boolean' } });
       const outcome = await stopJob(getDb(), viewer, jobIdArgument(positionals, 'stop'), values.force ? 'force' : 'graceful', cliSource);
-      console.log(controlMessages[outcome]);
+      console.log(controlOutcomeMessages[outcome]);
     },
     retry: async (args) => {
       const id = await retryJob(getDb(), viewer, jobIdArgument(args, 'retry'), cliSource);

@@ -35,6 +35,13 @@ export type ControlOutcome =
   /** Running: marked `cancelled` at once; its worker abandons it. */
   | 'force-stopped';
 
+/** What each outcome means, in words, for the page and the command line. */
+export const controlOutcomeMessages: Record<ControlOutcome, string> = {
+  cancelled: 'Cancelled: the job will not run.',
+  'stop-requested': 'Stop requested: the job stops at its next step.',
+  'force-stopped': 'Force-stopped: the job is cancelled.',
+};
+
 interface LockedJob {
   id: number;
   status: JobStatus;

@@ -3,6 +3,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { stringify } from 'csv-stringify/sync';
 import type { Sql } from 'postgres';
 import { jobs } from '@/db/schema';
+import { isoUtc } from '@/db/sql';
 import { neutraliseCsvCell } from '@/lib/csv';
 import { filterCondition, type JobFilter } from './filters';
 import { listedJobs, seesAllJobs, visibleJobs } from './permissions';
@@ -50,16 +51,12 @@ export function exportedJobs(viewer: Viewer) {
 
 const dialect = new PgDialect();
 
-/** A timestamptz as ISO 8601 in UTC with milliseconds (`2026-11-21T14:03:05.123Z`), made by Postgres. */
-const isoTime = (column: typeof jobs.createdAt | typeof jobs.finishedAt | typeof jobs.clearedAt) =>
-  sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /** The export's query, newest job first, as SQL text and parameters for a cursor. */
 export function exportQuery(viewer: Viewer, filter: JobFilter): { text: string; params: unknown[] } {
   const query = sql`
     select
-      ${isoTime(jobs.createdAt)} as "startDate",
-      ${isoTime(jobs.finishedAt)} as "endDate",
+      ${isoUtc(jobs.createdAt)} as "startDate",
+      ${isoUtc(jobs.finishedAt)} as "endDate",
       ${jobs.title} as "jobName",
       ${jobs.status}::text as "jobStatus",
       ${jobs.message} as "jobInfo",
@@ -74,7 +71,7 @@ export function exportQuery(viewer: Viewer, filter: JobFilter): { text: string; 
       ${jobs.warnings} as "warnings",
       ${jobs.errors} as "errors",
       ${jobs.error} as "errorMessage",
-      ${isoTime(jobs.clearedAt)} as "clearedAt",
+      ${isoUtc(jobs.clearedAt)} as "clearedAt",
       ${jobs.relatedUrl} as "relatedUrl"
     from ${jobs}
     left join users owners on owners.id = ${jobs.ownerId}

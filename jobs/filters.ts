@@ -1,6 +1,7 @@
 import { and, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { jobOrigins, jobs, jobStatuses, users } from '@/db/schema';
+import { dayRange, escapeLike, optionalDay, optionalText } from '@/lib/query-params';
 import { jobTabs } from './tabs';
 
 /**
@@ -8,20 +9,6 @@ import { jobTabs } from './tabs';
  * bookmarked, shared, exported and bulk-acted on. One schema reads them everywhere; a bad value is
  * dropped (the page shows everything rather than an error), the export refuses it with a message.
  */
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `At most ${max} characters`)
-    .transform((value) => (value === '' ? undefined : value))
-    .optional();
-const day = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .pipe(z.iso.date({ error: 'Enter a date as YYYY-MM-DD' }).optional())
-  .optional();
-
 export const jobFilterSchema = z.object({
   tab: z.enum(jobTabs).default('all'),
   task: optionalText(100),
@@ -36,9 +23,9 @@ export const jobFilterSchema = z.object({
   /** The email (or part of it) of who started the job; for admins and auditors. */
   user: optionalText(200),
   /** Jobs created on or after this day (UTC). */
-  from: day,
+  from: optionalDay,
   /** Jobs created on or before this day (UTC). */
-  to: day,
+  to: optionalDay,
   /** Words in the title, the arguments or the error. */
   q: optionalText(200),
 });
@@ -72,12 +59,9 @@ export function isFiltered(filter: JobFilter): boolean {
   return filterKeys.some((key) => filter[key] !== undefined);
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
-
 /** The filter's conditions on `jobs`, the tab's included (no join needed). */
 export function filterCondition(filter: JobFilter): SQL | undefined {
-  const from = filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined;
-  const to = filter.to ? new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000) : undefined;
+  const { start: from, end: to } = dayRange(filter.from, filter.to);
   const words = filter.q ? `%${escapeLike(filter.q)}%` : undefined;
   return and(
     filter.tab === 'active' ? inArray(jobs.status, ['scheduled', 'queued', 'retrying', 'running']) : undefined,

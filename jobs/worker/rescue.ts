@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { queueJobKey } from '../enqueue';
+import { appendAttemptError } from './attempt-errors';
 
 export interface RescueReport {
   /** Workers found dead and now marked stopped. */
@@ -60,14 +61,11 @@ export async function rescueDeadWorkers(db: Db, options: { deadAfterSeconds: num
       for (const job of orphans) {
         const entryLeft = job.queue_attempts !== null && job.queue_max_attempts !== null && job.queue_attempts < job.queue_max_attempts;
         const what = `Worker ${worker.id} stopped responding (no heartbeat for ${silentFor}) during attempt ${job.attempts}.`;
-        const attemptError = sql`jsonb_build_array(jsonb_build_object(
-          'attempt', ${job.attempts}::int, 'kind', 'interrupted',
-          'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-          'workerId', ${worker.id}::text, 'message', ${what}::text, 'stack', null))`;
+        const attemptErrors = appendAttemptError({ attempt: job.attempts, kind: 'interrupted', workerId: worker.id, message: what, stack: null });
         if (entryLeft) {
           await tx.execute(sql`
             update jobs set status = 'retrying', worker_id = null, heartbeat_at = null, run_at = now(), updated_at = now(),
-              attempt_errors = attempt_errors || ${attemptError},
+              attempt_errors = ${attemptErrors},
               message = ${`${what} It will be retried.`}
             where id = ${job.id}`);
           await tx.execute(sql`
@@ -79,7 +77,7 @@ export async function rescueDeadWorkers(db: Db, options: { deadAfterSeconds: num
           await tx.execute(sql`select graphile_worker.remove_job(${queueJobKey(job.id)})`);
           await tx.execute(sql`
             update jobs set status = 'failed', finished_at = now(), updated_at = now(), errors = errors + 1,
-              error = ${what}, attempt_errors = attempt_errors || ${attemptError}, message = ${what}
+              error = ${what}, attempt_errors = ${attemptErrors}, message = ${what}
             where id = ${job.id}`);
           await tx.execute(sql`
             insert into job_logs (job_id, level, attempt, message)

@@ -1,10 +1,11 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { JobHelpers, Task, WorkerUtils } from 'graphile-worker';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
-import { jobLogs, jobs, users, type AttemptError, type LogLevel } from '@/db/schema';
+import { jobLogs, jobs, users, type LogLevel } from '@/db/schema';
 import { parseArtifact } from '../artifacts';
 import { addQueueEntries, type QueuedRow } from '../enqueue';
+import { appendAttemptError } from './attempt-errors';
 import type { StopMode } from '../control';
 import type { TaskDefinition } from '../task';
 import type { Viewer } from '../viewer';
@@ -367,20 +368,6 @@ async function handBack(db: Db, attempt: Attempt): Promise<void> {
     };
     await addQueueEntries(tx, [entry]);
   });
-}
-
-/**
- * `jobs.attempt_errors` with one more entry, stamped with the database's clock like the row's other
- * times. Built in SQL so that it goes into the UPDATE that records the failure.
- */
-function appendAttemptError(entry: Omit<AttemptError, 'at'>): SQL {
-  return sql`${jobs.attemptErrors} || jsonb_build_array(jsonb_build_object(
-    'attempt', ${entry.attempt}::int,
-    'kind', ${entry.kind}::text,
-    'at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-    'workerId', ${entry.workerId}::text,
-    'message', ${entry.message}::text,
-    'stack', ${entry.stack}::text))`;
 }
 
 /** The message as a sentence, so that another can follow it. */

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { cancelJob, retryJob, stopJob, type ControlOutcome } from '@/jobs/control';
+import { cancelJob, controlOutcomeMessages, retryJob, stopJob, type ControlOutcome } from '@/jobs/control';
 import { ForbiddenError, NotFoundError, ValidationError } from '@/jobs/errors';
 import { requireViewer, webSource } from '@/lib/session';
 
@@ -17,12 +17,6 @@ const controlForm = z.object({
   jobId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   action: z.enum(['cancel', 'stop', 'force-stop', 'retry']),
 });
-
-const notices: Record<ControlOutcome, string> = {
-  cancelled: 'Cancelled: the job will not run.',
-  'stop-requested': 'Stop requested: the job stops at its next step.',
-  'force-stopped': 'Force-stopped: the job is cancelled.',
-};
 
 /** Cancel, stop (graceful or force) or retry one job from its page. Retry opens the new job. */
 export async function controlJobAction(_previous: ControlState, form: FormData): Promise<ControlState> {
@@ -44,5 +38,5 @@ export async function controlJobAction(_previous: ControlState, form: FormData):
   }
   revalidatePath(`/jobs/${jobId}`);
   if (retryId !== undefined) redirect(`/jobs/${retryId}`);
-  return { notice: notices[outcome!] };
+  return { notice: controlOutcomeMessages[outcome!] };
 }
