@@ -1,12 +1,12 @@
-import { desc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { desc, eq, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, jobs } from '@/db/schema';
 import { createTestUser, jobRow, queueEntry, waitForJobStatus } from '@/test/fixtures';
 import { setUpTestDatabase } from '@/test/database';
 import { findTask } from './catalogue';
 import { stopJob } from './control';
-import { enqueueJobs } from './enqueue';
+import { enqueueJobs, queueJobKey } from './enqueue';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { launchJob } from './launch';
 import { changePriority, jobsInLine, pauseQueue, positionInLine, purgeQueue, queueSummaries, resumeQueue } from './queues';
@@ -103,6 +103,9 @@ describe('a paused queue (with a worker)', () => {
   afterAll(async () => {
     await worker?.stop();
   });
+  afterEach(async () => {
+    await resumeQueue(getDb(), admin, 'default', web); // a failed test must not leave the next one paused
+  });
 
   it('does not start its jobs until resumed; other queues go on', async () => {
     await pauseQueue(getDb(), admin, 'default', web);
@@ -118,6 +121,24 @@ describe('a paused queue (with a worker)', () => {
     await resumeQueue(getDb(), admin, 'default', web);
     expect(await lastAudit()).toMatchObject({ action: 'queue.resume', details: { queue: 'default' } });
     await waitForJobStatus(held, ['completed'], 10_000);
+  });
+
+  it('puts back, untouched, a job a worker fetched before the pause reached it', async () => {
+    await pauseQueue(getDb(), admin, 'default', web);
+    const held = await launchJob(owner, 'long-running', { durationSeconds: 1, steps: 1 }, web);
+    // What a fetch that read the paused queues a moment before the pause committed sees: no flag.
+    await getDb().execute(sql`update graphile_worker._private_jobs set flags = null where key = ${queueJobKey(held)}`);
+    const deadline = Date.now() + 10_000;
+    while (!(await queueEntry(held))?.flags) {
+      if (Date.now() > deadline) throw new Error('the worker did not take the unflagged entry');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await queueEntry(held)).toMatchObject({ attempts: 0, max_attempts: 3, locked_by: null, flags: { 'queue:default': true } });
+    expect(await jobRow(held)).toMatchObject({ status: 'queued', attempts: 0, startedAt: null, workerId: null });
+
+    await resumeQueue(getDb(), admin, 'default', web);
+    await waitForJobStatus(held, ['completed'], 10_000);
+    expect((await jobRow(held)).attempts).toBe(1);
   });
 
   it('a purge leaves a running job of the queue alone', async () => {

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { JobHelpers, Task, WorkerUtils } from 'graphile-worker';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
-import { jobLogs, jobs, users, type LogLevel } from '@/db/schema';
+import { jobLogs, jobs, queuePauses, users, type LogLevel } from '@/db/schema';
 import { parseArtifact } from '../artifacts';
 import { addQueueEntries, type QueuedRow } from '../enqueue';
 import { appendAttemptError } from './attempt-errors';
@@ -194,6 +194,10 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
         ownerId: jobs.ownerId,
         osUser: jobs.osUser,
         cancelRequestedAt: jobs.cancelRequestedAt,
+        task: jobs.task,
+        queue: jobs.queue,
+        priority: jobs.priority,
+        runAt: jobs.runAt,
       })
       .from(jobs)
       .where(eq(jobs.id, jobId))
@@ -211,6 +215,21 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
         .set({ status: 'cancelled', finishedAt: sql`now()`, updatedAt: sql`now()`, message: 'Cancelled: a stop was requested before it started.' })
         .where(eq(jobs.id, jobId));
       await tx.insert(jobLogs).values({ jobId, level: 'warning', attempt: current.attempts, message: 'Not started: a stop was requested as a worker picked it up.' });
+      return null;
+    }
+    if (!interrupted && (await isPaused(tx, current.queue))) {
+      // The fetch that handed it out read the paused queues before the pause committed: put it back
+      // in line untouched, with the attempts its entry had (this fetch spent none of them).
+      await addQueueEntries(tx, [
+        {
+          id: jobId,
+          task: current.task,
+          run_at: current.runAt.toISOString(),
+          max_attempts: helpers.job.max_attempts - helpers.job.attempts + 1,
+          priority: current.priority,
+          queue: current.queue,
+        },
+      ]);
       return null;
     }
     if (interrupted) {
@@ -251,6 +270,11 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
     });
     return { attempt, payload: current.payload, launchedBy: await launcherOf(tx, current) };
   });
+}
+
+async function isPaused(tx: DbOrTx, queue: string): Promise<boolean> {
+  const [pause] = await tx.select({ queue: queuePauses.queue }).from(queuePauses).where(eq(queuePauses.queue, queue));
+  return pause !== undefined;
 }
 
 /** Who launched the job, to run it with their permissions; fails closed when that is unknown. */
