@@ -1,16 +1,15 @@
 import http from 'node:http';
 import os from 'node:os';
-import { z } from 'zod';
+import postgres from 'postgres';
 import { createDb } from '@/db/client';
-import { migrateDatabase } from '@/db/migrate';
-import { ensureDatabaseServer } from '@/db/server';
-import { exportQuery, exportStream } from '@/jobs/export';
+import { exportCopyStatement, exportQuery, exportStream } from '@/jobs/export';
 import { parseJobFilter, type JobFilter } from '@/jobs/filters';
 import type { PersonViewer } from '@/jobs/viewer';
 import { createAccount } from '@/lib/accounts';
-import { provideDatabaseUrl } from '@/lib/env';
+import { CsvRecordCounter } from '@/lib/csv';
 import { startConsole } from '@/scripts/launcher';
-import { createDatabase, dropDatabases, uniqueDatabaseName } from '@/test/databases';
+import { withBenchDatabase } from './database';
+import { fillHistory, rowsFromArguments } from './history';
 import { cpuMs, freePort, hwmMb, listeningPid, nowMs, rssMb, signIn, sleep } from './processes';
 import { median, medianRange, printTable } from './stats';
 
@@ -18,8 +17,9 @@ import { median, medianRange, printTable } from './stats';
  * History export: `GET /api/jobs/export?format=csv` of the real console (production build, one
  * `next start`), signed in as an admin, next to `COPY (<the same query>) TO STDOUT WITH (FORMAT csv,
  * HEADER)` in the same run, on a fresh database filled with generated history and dropped at the
- * end. Also, to show where the time goes: the same `exportStream` read in the bench process (no Next,
- * no HTTP), and the bare postgres.js cursor of the query (no encoding). The web process's RSS is
+ * end. The route writes its CSV by that same COPY, so the ratio is what Next, HTTP and the stream
+ * plumbing cost. Also, to show where the time goes: the same `exportStream` read in the bench process
+ * (no Next, no HTTP), and a bare postgres.js cursor of the query (what JSON lines reads, no encoding). The web process's RSS is
  * sampled every 100 ms, at two export sizes (SMALL_ROWS, picked by a `task` filter, and every row),
  * to show whether its peak grows with the row count. `ratio` is the uncompressed route's rows/s over
  * COPY's; the gzip figure is what a browser gets, since `next start` compresses text/csv.
@@ -35,8 +35,6 @@ const ROUNDS = 3;
 const SAMPLE_MS = 100;
 /** The export is within target at this fraction of COPY's rows per second or more. */
 const TARGET_RATIO = 0.5;
-/** Rows per INSERT … SELECT while filling, so that progress shows and no transaction is huge. */
-const FILL_CHUNK = 500_000;
 /** The task of every (rows / SMALL_ROWS)th row: the `task` filter that gives the small export. */
 const SMALL_TASK = 'history-report';
 /** An HTTP request that sends nothing for this long fails. */
@@ -75,45 +73,19 @@ interface Measurement {
 
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 
-/** `--rows N` (underscores and commas allowed), DEFAULT_ROWS without it. */
-function rowsFromArguments(): number {
-  const args = process.argv.slice(3);
-  const index = args.findIndex((arg) => arg === '--rows' || arg.startsWith('--rows='));
-  if (index === -1) return DEFAULT_ROWS;
-  const raw = args[index]!.includes('=') ? args[index]!.slice('--rows='.length) : args[index + 1];
-  const parsed = z.coerce
-    .number()
-    .int()
-    .min(2 * SMALL_ROWS)
-    .max(100_000_000)
-    .safeParse(raw?.replace(/[_,]/g, ''));
-  if (!parsed.success) {
-    console.error(`--rows takes a whole number from ${count(2 * SMALL_ROWS)} to 100,000,000 (got ${raw ?? 'nothing'}).`);
-    process.exit(2);
-  }
-  return parsed.data;
-}
-
 export async function run(): Promise<void> {
-  const totalRows = rowsFromArguments();
+  const totalRows = rowsFromArguments(DEFAULT_ROWS, 2 * SMALL_ROWS);
   const log = (message: string) => console.log(`[bench] ${message}`);
   const started = nowMs();
-  const server = await ensureDatabaseServer(log);
-  const name = uniqueDatabaseName('jobs_bench');
-  const url = await createDatabase(server.adminUrl, name);
   // Two connections: the bench's own cursor and exportStream runs, and the CPU and count queries.
-  const handle = createDb(url, { max: 2, applicationName: 'jobs-console-bench' });
-  const copyHandle = createDb(url, { max: 1, applicationName: 'jobs-console-bench-copy' });
-  try {
-    provideDatabaseUrl(url);
-    await migrateDatabase(url);
+  await withBenchDatabase(log, async ({ server, url, handle }) => {
     // The account exists before the console starts, so the launcher creates (and prints) no others.
     const email = 'export-bench@example.test';
     const password = 'export benchmark password';
     const admin = await createAccount(handle.db, { email, role: 'admin', password });
     const viewer: PersonViewer = { kind: 'person', ...admin };
 
-    const fill = await fillHistory(handle.client, totalRows, admin.id, log);
+    const fill = await fillHistory(handle.client, { rows: totalRows, ownerIds: [admin.id], smallTask: SMALL_TASK, smallRows: SMALL_ROWS }, log);
     const filters = {
       small: parseFilter({ task: SMALL_TASK }),
       all: parseFilter({}),
@@ -139,24 +111,32 @@ export async function run(): Promise<void> {
         return (usage.user + usage.system) / 1000;
       };
 
-      let window = { peak: 0 };
+      // The sampler also reads the backends' CPU: an export's backend is gone by the time the
+      // measurement ends (each export and each COPY has a connection of its own), so its CPU
+      // counts up to its last sample.
+      let window = { peak: 0, backends: new Map<number, number>() };
       const sampler = setInterval(() => {
         window.peak = Math.max(window.peak, rssMb(pid));
+        const current = window;
+        void postgresCpu().then((backends) => {
+          for (const [backend, ms] of backends ?? []) current.backends.set(backend, Math.max(ms, current.backends.get(backend) ?? 0));
+        }, () => {});
       }, SAMPLE_MS);
       try {
         const rssIdle = rssMb(pid);
         const measure = async (path: PathName, size: ExportSize): Promise<Measurement> => {
-          window = { peak: rssMb(pid) };
+          window = { peak: rssMb(pid), backends: new Map() };
           const webCpuBefore = cpuMs(pid);
           const benchCpuBefore = benchCpuMs();
           const postgresBefore = await postgresCpu();
           const before = nowMs();
-          const result = await exportBy(path, { baseUrl: app.url, cookie, params: size.params, client: handle.client, copyClient: copyHandle.client, viewer, filter: size.filter });
+          const result = await exportBy(path, { baseUrl: app.url, cookie, params: size.params, client: handle.client, databaseUrl: url, viewer, filter: size.filter });
           const seconds = (nowMs() - before) / 1000;
           log(`${path}, ${count(expected[size.key])} rows: ${seconds.toFixed(1)} s`);
           const onServer = path === 'route' || path === 'routeGzip';
           const clientCpuMs = onServer ? cpuMs(pid) - webCpuBefore : benchCpuMs() - benchCpuBefore;
           const postgresAfter = await postgresCpu();
+          if (postgresAfter) for (const [backend, ms] of window.backends) postgresAfter.set(backend, Math.max(ms, postgresAfter.get(backend) ?? 0));
           const postgresCpuMs = postgresBefore && postgresAfter ? backendCpuBetween(postgresBefore, postgresAfter) : Number.NaN;
           window.peak = Math.max(window.peak, rssMb(pid));
           if (result.rows !== undefined && result.rows !== expected[size.key]) {
@@ -167,7 +147,7 @@ export async function run(): Promise<void> {
 
         // Warm-up: the route's first load and the pool's connections, with an export of no rows;
         // then the small export once by each path (JIT, page cache).
-        await exportBy('route', { baseUrl: app.url, cookie, params: { task: 'no-such-task' }, client: handle.client, copyClient: copyHandle.client, viewer, filter: parseFilter({ task: 'no-such-task' }) });
+        await exportBy('route', { baseUrl: app.url, cookie, params: { task: 'no-such-task' }, client: handle.client, databaseUrl: url, viewer, filter: parseFilter({ task: 'no-such-task' }) });
         await sleep(1000);
         const rssBaseline = rssMb(pid);
         const paths: PathName[] = ['route', 'copy', 'routeGzip', 'inProcess', 'cursor'];
@@ -234,10 +214,10 @@ export async function run(): Promise<void> {
             `VmHWM since start ${Math.round(peakHwm)} MB)`,
         );
         console.log(
-          `CPU per row: web process ${routeCpuUs.toFixed(2)} µs (route, no compression); bench process ${inProcessCpuUs.toFixed(2)} µs (exportStream), ` +
-            `${cursorCpuUs.toFixed(2)} µs (cursor alone), so CSV encoding costs about ${(inProcessCpuUs - cursorCpuUs).toFixed(2)} µs a row`,
+          `CPU per row: web process ${routeCpuUs.toFixed(2)} µs (route, no compression: PostgreSQL writes the CSV, Node passes it on); ` +
+            `bench process ${inProcessCpuUs.toFixed(2)} µs (exportStream), ${cursorCpuUs.toFixed(2)} µs (a cursor reading the same rows as objects, as JSON lines does)`,
         );
-        console.log('rows are counted by line breaks (the generated text has none inside), and checked against count(*) of the same query, except with gzip');
+        console.log('rows are counted as CSV records (a line break inside quotes is not one) and checked against count(*) of the same query, except with gzip');
         console.log(`ours / COPY: ${ratio.toFixed(2)} uncompressed, ${ratioGzip.toFixed(2)} as a browser downloads it (gzip)`);
         console.log(
           `target: at least ${TARGET_RATIO} of COPY's rows/s: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'} uncompressed, ${ratioGzip >= TARGET_RATIO ? 'met' : 'NOT met'} with gzip; ` +
@@ -269,12 +249,7 @@ export async function run(): Promise<void> {
     } finally {
       await app.stop();
     }
-  } finally {
-    await copyHandle.close();
-    await handle.close();
-    await dropDatabases(server.adminUrl, [name]);
-    await server.release();
-  }
+  });
 }
 
 function parseFilter(params: Record<string, string>): JobFilter {
@@ -285,91 +260,10 @@ function parseFilter(params: Record<string, string>): JobFilter {
 
 type Client = ReturnType<typeof createDb>['client'];
 
-/**
- * Fills `jobs` with generated history, newest last: ended jobs over the last 50 days (inside the
- * retention period, so prune-history leaves them), owned by the admin or from the command line,
- * text with commas and quotes, a few cells a spreadsheet would run as formulas, some cleared.
- * The NOTIFY-per-row trigger is off meanwhile: a million notifications would only fill the queue.
- */
-async function fillHistory(client: Client, rows: number, ownerId: string, log: (message: string) => void) {
-  const step = Math.floor(rows / SMALL_ROWS);
-  const started = nowMs();
-  await client`alter table jobs disable trigger jobs_publish_event`;
-  for (let first = 1; first <= rows; first += FILL_CHUNK) {
-    const last = Math.min(rows, first + FILL_CHUNK - 1);
-    await client`
-      insert into jobs (task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url,
-                        progress, message, warnings, errors, attempts, max_attempts, created_at, run_at,
-                        started_at, finished_at, updated_at, error, cleared_at, cleared_by)
-      select task, title, status::job_status, priority::job_priority, queue, jsonb_build_object('batch', i % 1000),
-             origin::job_origin, case when origin = 'cli' then null else ${ownerId}::uuid end,
-             case when origin = 'cli' then 'deploy' end,
-             case when i % 4 = 0 then 'https://archive.example.test/descriptions/' || i end,
-             1, message, warnings, errors, attempts, 3, created, created, started, finished,
-             coalesce(finished, created), error,
-             case when i % 25 = 3 then finished + interval '1 day' end,
-             case when i % 25 = 3 then ${ownerId}::uuid end
-      from (
-        select i, t.task, t.status, t.origin, t.created,
-               (array['normal', 'normal', 'normal', 'high', 'low', 'critical'])[1 + i % 6] as priority,
-               case when i % 9 = 0 then 'reports' else 'default' end as queue,
-               format((array['Import accessions, batch %s', 'Rebuild the search index (part %s)', 'Finding aid "Fonds %s"',
-                             'Nightly history report %s', 'Export descriptions %s to EAD'])[1 + i % 5], i) as title,
-               case
-                 when i % 97 = 0 then '=HYPERLINK("http://example.test/' || i || '")'
-                 when t.status = 'failed' then format('Stopped at record %s: "%s" has no date, so it was skipped', i % 5000, 'Accession ' || i)
-                 when t.status = 'cancelled' then 'Cancelled by export-bench@example.test'
-                 else format('Processed %s records, %s skipped', 1 + i % 5000, i % 3)
-               end as message,
-               case when i % 7 = 0 then i % 4 else 0 end as warnings,
-               case when t.status = 'failed' then 1 + i % 3 else 0 end as errors,
-               case when t.status = 'failed' then 3 else 1 end as attempts,
-               case when t.status = 'failed' then format('TypeError: cannot read "date" of record %s, field %s', i, i % 40) end as error,
-               case when t.status = 'cancelled' and i % 2 = 0 then null else t.created + interval '2 seconds' end as started,
-               t.created + interval '2 seconds' + (i % 600000) * interval '1 millisecond' as finished
-        from (
-          select i,
-                 case when i % ${step} = 0 then ${SMALL_TASK}
-                      else (array['long-running', 'csv-import-check', 'bulk-action', 'failing', 'queue-maintenance'])[1 + i % 5] end as task,
-                 case when i % 20 in (1, 11) then 'failed' when i % 20 = 5 then 'cancelled' else 'completed' end as status,
-                 case when i % 10 = 7 then 'cli' when i % 10 = 8 then 'schedule' else 'web' end as origin,
-                 now() - interval '50 days' + (i::float8 / ${rows}) * interval '50 days' as created
-          from generate_series(${first}::bigint, ${last}::bigint) as i
-        ) t
-      ) generated`;
-    log(`filled ${count(last)} of ${count(rows)} rows (${((nowMs() - started) / 1000).toFixed(0)} s)`);
-  }
-  await client`alter table jobs enable trigger jobs_publish_event`;
-  const seconds = (nowMs() - started) / 1000;
-  const vacuumStarted = nowMs();
-  // VACUUM as well as ANALYZE: it sets the hint bits, so the first export does not write the table.
-  await client`vacuum (analyze) jobs`;
-  const vacuumSeconds = (nowMs() - vacuumStarted) / 1000;
-  const [size] = await client<{ bytes: string }[]>`select pg_total_relation_size('jobs')::text as bytes`;
-  return { seconds, vacuumSeconds, megabytes: Number(size!.bytes) / 1e6 };
-}
-
 async function exportedRowCount(client: Client, viewer: PersonViewer, filter: JobFilter): Promise<number> {
-  const { text, params } = exportQuery(viewer, filter);
+  const { text, params } = exportQuery(viewer, filter, 'csv');
   const [row] = await client.unsafe<{ n: string }[]>(`select count(*)::text as n from (${text}) as exported`, params as never[]);
   return Number(row!.n);
-}
-
-/**
- * The export's query with its parameters written in as literals, for COPY, which takes none. Only
- * strings, numbers and booleans occur in its parameters; strings are quoted the standard way
- * (standard_conforming_strings is on by default since PostgreSQL 9.1).
- */
-function inlineParameters(text: string, params: unknown[]): string {
-  const literal = (value: unknown): string => {
-    if (value === null) return 'null';
-    if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    if (typeof value === 'boolean') return String(value);
-    if (value instanceof Date) return literal(value.toISOString());
-    throw new Error(`No literal for the parameter ${String(value)}.`);
-  };
-  return text.replace(/\$(\d+)\b/g, (_, position: string) => literal(params[Number(position) - 1]));
 }
 
 interface ExportContext {
@@ -377,14 +271,14 @@ interface ExportContext {
   cookie: string;
   params: Record<string, string>;
   client: Client;
-  copyClient: Client;
+  databaseUrl: string;
   viewer: PersonViewer;
   filter: JobFilter;
 }
 
 /** Runs one export by one path, reading everything; `rows` is undefined where they cannot be counted (gzip). */
 async function exportBy(path: PathName, context: ExportContext): Promise<{ bytes: number; rows?: number }> {
-  const lines = new LineCounter();
+  const lines = new CsvRecordCounter();
   switch (path) {
     case 'route':
     case 'routeGzip': {
@@ -395,21 +289,26 @@ async function exportBy(path: PathName, context: ExportContext): Promise<{ bytes
         return { bytes: lines.bytes };
       }
       if (encoding) throw new Error(`The route compressed (${encoding}) a request that did not ask for it.`);
-      return { bytes: lines.bytes, rows: lines.newlines - 1 };
+      return { bytes: lines.bytes, rows: lines.records - 1 };
     }
     case 'copy': {
-      const { text, params } = exportQuery(context.viewer, context.filter);
-      const stream = await context.copyClient.unsafe(`copy (${inlineParameters(text, params)}) to stdout with (format csv, header)`).readable();
-      for await (const chunk of stream) lines.add(chunk as Buffer);
-      return { bytes: lines.bytes, rows: lines.newlines - 1 };
+      // A connection of its own each time, as the route's: postgres.js can leave one paused after a COPY.
+      const connection = postgres(context.databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'jobs-console-bench-copy', standard_conforming_strings: 'on' } });
+      try {
+        const stream = await connection.unsafe(exportCopyStatement(context.viewer, context.filter)).readable();
+        for await (const chunk of stream) lines.add(chunk as Buffer);
+      } finally {
+        await connection.end({ timeout: 0 });
+      }
+      return { bytes: lines.bytes, rows: lines.records - 1 };
     }
     case 'inProcess': {
-      const reader = exportStream({ client: context.client, viewer: context.viewer, filter: context.filter, format: 'csv' }).getReader();
+      const reader = exportStream({ databaseUrl: context.databaseUrl, viewer: context.viewer, filter: context.filter, format: 'csv' }).getReader();
       for (let next = await reader.read(); !next.done; next = await reader.read()) lines.add(next.value);
-      return { bytes: lines.bytes, rows: lines.newlines - 1 };
+      return { bytes: lines.bytes, rows: lines.records - 1 };
     }
     case 'cursor': {
-      const { text, params } = exportQuery(context.viewer, context.filter);
+      const { text, params } = exportQuery(context.viewer, context.filter, 'csv');
       let rows = 0;
       for await (const batch of context.client.unsafe(text, params as never[]).cursor(1000)) rows += batch.length;
       return { bytes: 0, rows };
@@ -417,19 +316,8 @@ async function exportBy(path: PathName, context: ExportContext): Promise<{ bytes
   }
 }
 
-/** Bytes and line feeds of a stream, counted with memchr-speed `indexOf`. */
-class LineCounter {
-  bytes = 0;
-  newlines = 0;
-
-  add(chunk: Uint8Array): void {
-    this.bytes += chunk.length;
-    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) this.newlines++;
-  }
-}
-
 /** GETs a URL, passing the body to `lines`; resolves with the response's content-encoding once it ended complete. */
-function download(url: string, cookie: string, acceptEncoding: string | undefined, lines: LineCounter): Promise<string | undefined> {
+function download(url: string, cookie: string, acceptEncoding: string | undefined, lines: CsvRecordCounter): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = { cookie };
     if (acceptEncoding) headers['accept-encoding'] = acceptEncoding;

@@ -15,7 +15,7 @@ import { JOB_EVENTS_CHANNEL } from '@/lib/live/hub';
 import { startConsole } from '@/scripts/launcher';
 import { createDatabase, dropDatabases, uniqueDatabaseName } from '@/test/databases';
 import { cpuMs, freePort, listeningPid, nowMs, rssMb, signIn, sleep } from './processes';
-import { median, printTable } from './stats';
+import { median, percentile, printTable } from './stats';
 
 const CLIENT_COUNTS = [1, 100, 1000];
 const ROUNDS = 4;
@@ -261,13 +261,6 @@ export async function run(): Promise<void> {
 function share(count: number, index: number): number {
   return Math.floor(count / CLIENT_PROCESSES) + (index < count % CLIENT_PROCESSES ? 1 : 0);
 }
-
-/** Nearest-rank percentile. */
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)]!;
-}
-
 
 /** A child process holding some of the clients; one question at a time. */
 class ClientProcess {

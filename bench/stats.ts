@@ -5,6 +5,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** Nearest-rank percentile: the value at or below which `fraction` of the values lie. */
+export function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+}
+
 /** "12,345 (11,900–12,800)": median with min–max, rounded. */
 export function medianRange(values: number[]): string {
   const format = (value: number) => Math.round(value).toLocaleString('en-US');

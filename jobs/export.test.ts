@@ -1,11 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDb, getSqlClient } from '@/db/client';
+import { getDb } from '@/db/client';
+import { requireDatabaseUrl } from '@/lib/env';
 import { auditEvents, jobs } from '@/db/schema';
 import { setUpTestDatabase } from '@/test/database';
 import { createTestUser } from '@/test/fixtures';
-import { exportColumns, exportStream, type ExportFormat } from './export';
+import { exportColumns, exportStream, inlineParameters, type ExportFormat } from './export';
 import { jobFilterSchema, type JobFilter } from './filters';
 import type { PersonViewer, Viewer } from './viewer';
 
@@ -58,7 +59,7 @@ beforeAll(async () => {
 async function exported(viewer: Viewer, filter: Partial<JobFilter> = {}, format: ExportFormat = 'csv') {
   let done: { rows: number; complete: boolean } | undefined;
   const stream = exportStream({
-    client: getSqlClient(),
+    databaseUrl: requireDatabaseUrl(),
     viewer,
     filter: jobFilterSchema.parse(filter),
     format,
@@ -86,7 +87,7 @@ describe('the history export', () => {
 
   it('starts with AtoM’s columns, in order, and writes ISO 8601 dates with their zone', async () => {
     const { text, done } = await exported(userA);
-    expect(text.split('\r\n')[0]).toBe(exportColumns.join(','));
+    expect(text.split('\n')[0]).toBe(exportColumns.join(','));
     expect(exportColumns.slice(0, 6)).toEqual(['startDate', 'endDate', 'jobName', 'jobStatus', 'jobInfo', 'jobUser']);
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     const done_ = rows.find((row) => Number(row.id) === ids.aDone)!;
@@ -95,7 +96,11 @@ describe('the history export', () => {
   });
 
   it('neutralises every dangerous leading character, and commas, quotes and newlines round-trip', async () => {
-    const rows = parse((await exported(admin)).text, { columns: true }) as Record<string, string>[];
+    const { text, done } = await exported(admin);
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    // The message's line break is inside a quoted field: still five rows, counted as five.
+    expect(rows).toHaveLength(5);
+    expect(done).toEqual({ rows: 5, complete: true });
     const row = rows.find((candidate) => Number(candidate.id) === ids.cliHostile)!;
     expect(row.jobName).toBe(`'${hostile.title}`);
     expect(row.jobInfo).toBe(`'${hostile.message}`);
@@ -119,6 +124,17 @@ describe('the history export', () => {
     expect(csvIds((await exported(admin, { q: 'HYPERLINK' })).text)).toEqual([ids.cliHostile]);
     expect(csvIds((await exported(admin, { origin: 'cli' })).text)).toEqual([ids.cliHostile]);
   });
+
+  it('writes filter text into its COPY as plain string literals, whatever the text holds', async () => {
+    for (const q of ["'; drop table jobs; --", "x' or 'a'='a", "\\' or true --", '$1 $$ $2', 'HYPERLINK("http']) {
+      const { text, done } = await exported(admin, { q });
+      expect([q, csvIds(text)]).toEqual([q, q === 'HYPERLINK("http' ? [ids.cliHostile] : []]);
+      expect(done?.complete).toBe(true);
+    }
+    expect(await getDb().$count(jobs)).toBeGreaterThanOrEqual(5);
+    expect(() => inlineParameters('select $1', ['a\0b'])).toThrow('NUL');
+    expect(jobFilterSchema.safeParse({ q: 'a\0b' }).success).toBe(false);
+  });
 });
 
 describe('the audit trail', () => {
@@ -137,13 +153,45 @@ describe('the audit trail', () => {
 });
 
 describe('a larger export', () => {
-  it('streams several cursor batches (2,500 rows) and counts them all', async () => {
-    const owner = await createTestUser('user', 'many');
+  let owner: PersonViewer;
+  const exportConnections = async () =>
+    Number((await getDb().execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where application_name = 'jobs-console-export'`))[0]!.n);
+
+  beforeAll(async () => {
+    owner = await createTestUser('user', 'many');
     await getDb().execute(sql`
-      insert into jobs (task, title, status, origin, owner_id)
-      select 'long-running', 'Job ' || n, 'completed', 'web', ${owner.id}::uuid from generate_series(1, 2500) as n`);
-    const { text, done } = await exported(owner, {}, 'jsonl');
-    expect(text.trimEnd().split('\n')).toHaveLength(2500);
-    expect(done).toEqual({ rows: 2500, complete: true });
+      insert into jobs (task, title, status, origin, owner_id, message)
+      select 'long-running', 'Job ' || n, 'completed', 'web', ${owner.id}::uuid, 'Line one, "quoted"' || chr(10) || 'line two' from generate_series(1, 2500) as n`);
+  });
+
+  it('streams 2,500 rows as JSON lines (three cursor batches) and as CSV, counts them all and closes its connection', async () => {
+    const jsonl = await exported(owner, {}, 'jsonl');
+    expect(jsonl.text.trimEnd().split('\n')).toHaveLength(2500);
+    expect(jsonl.done).toEqual({ rows: 2500, complete: true });
+    const csv = await exported(owner);
+    expect(parse(csv.text, { columns: true })).toHaveLength(2500);
+    expect(csv.done).toEqual({ rows: 2500, complete: true });
+    await expect.poll(exportConnections, { timeout: 5000 }).toBe(0);
+  });
+
+  it('stops its query and says so when the reader goes away midway', async () => {
+    let done: { rows: number; complete: boolean } | undefined;
+    const reader = exportStream({
+      databaseUrl: requireDatabaseUrl(),
+      viewer: owner,
+      filter: jobFilterSchema.parse({}),
+      format: 'csv',
+      onDone: (rows, complete) => {
+        done = { rows, complete };
+      },
+    }).getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    await reader.cancel();
+    expect(done?.complete).toBe(false);
+    expect(done!.rows).toBeGreaterThan(0);
+    expect(done!.rows).toBeLessThan(2500);
+    // The connection is closed at once; its backend notices and exits a moment later.
+    await expect.poll(exportConnections, { timeout: 5000 }).toBe(0);
   });
 });

@@ -11,6 +11,8 @@ export const optionalText = (max: number) =>
     .string()
     .trim()
     .max(max, `At most ${max} characters`)
+    // PostgreSQL text cannot hold a NUL, so a query with one would fail.
+    .refine((value) => !value.includes('\0'), 'No NUL characters')
     .transform((value) => (value === '' ? undefined : value))
     .optional();
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { getDb, getSqlClient } from '@/db/client';
+import { getDb } from '@/db/client';
 import { recordAudit } from '@/jobs/audit';
 import { exportFormats, exportStream } from '@/jobs/export';
 import { filterSlug, parseJobFilter } from '@/jobs/filters';
+import { requireDatabaseUrl } from '@/lib/env';
 import { addressOf } from '@/lib/request-address';
 import { getViewer } from '@/lib/session';
 
@@ -31,7 +32,7 @@ export async function GET(request: Request): Promise<Response> {
   }
   const address = addressOf(request.headers);
   const stream = exportStream({
-    client: getSqlClient(),
+    databaseUrl: requireDatabaseUrl(),
     viewer,
     filter: filter.data,
     format: format.data,
