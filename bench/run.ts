@@ -7,6 +7,7 @@ import { z } from 'zod';
 const benchmarks = {
   enqueue: () => import('./enqueue'),
   export: () => import('./export'),
+  pages: () => import('./pages'),
   sse: () => import('./sse'),
 } as const;
 

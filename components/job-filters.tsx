@@ -1,21 +1,51 @@
 import Link from 'next/link';
-import { jobOrigins, jobStatuses } from '@/db/enums';
-import type { JobFilter } from '@/jobs/filters';
+import { jobOrigins, jobPriorities, jobStatuses } from '@/db/enums';
+import { SEARCH_MIN_CHARACTERS, type FilterProblems, type JobFilter } from '@/jobs/filters';
 
-const field = 'mt-1 block w-full rounded-md border border-slate-300 px-2 py-1 text-sm';
+const fieldBase = 'mt-1 block w-full rounded-md border px-2 py-1 text-sm';
+const field = `${fieldBase} border-slate-300`;
 
 /**
  * The jobs page's filters, a plain GET form: the view lives in the URL, so it can be bookmarked,
- * shared and exported, and works without JavaScript.
+ * shared and exported, and works without JavaScript. Two columns on a phone, four, then six.
+ * `problems` are values the page refused and left out of the view: the words field shows its text
+ * again with the reason.
  */
-export function JobFilters({ filter, showUser, tasks }: { filter: JobFilter; showUser: boolean; tasks: { name: string; title: string }[] }) {
+export function JobFilters({
+  filter,
+  problems = {},
+  showUser,
+  tasks,
+}: {
+  filter: JobFilter;
+  problems?: FilterProblems;
+  showUser: boolean;
+  tasks: { name: string; title: string }[];
+}) {
   return (
-    <form method="get" action="/jobs" className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-4 lg:grid-cols-8" aria-label="Filter jobs">
+    <form method="get" action="/jobs" className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-4 lg:grid-cols-6" aria-label="Filter jobs">
       {filter.tab !== 'all' ? <input type="hidden" name="tab" value={filter.tab} /> : null}
-      <label className="col-span-2">
-        Words
-        <input type="search" name="q" defaultValue={filter.q ?? ''} placeholder="title, arguments, error" className={field} />
-      </label>
+      <div className="col-span-2">
+        <label className="block">
+          Words
+          <input
+            type="search"
+            name="q"
+            defaultValue={problems.q?.value ?? filter.q ?? ''}
+            placeholder="title, arguments, error"
+            minLength={SEARCH_MIN_CHARACTERS}
+            maxLength={200}
+            aria-invalid={problems.q ? true : undefined}
+            aria-describedby={problems.q ? 'filter-q-error' : undefined}
+            className={`${fieldBase} ${problems.q ? 'border-red-500' : 'border-slate-300'}`}
+          />
+        </label>
+        {problems.q ? (
+          <p id="filter-q-error" className="mt-1 text-xs text-red-700">
+            {problems.q.message}; not applied.
+          </p>
+        ) : null}
+      </div>
       <label>
         Task
         <select name="task" defaultValue={filter.task ?? ''} className={field}>
@@ -37,6 +67,21 @@ export function JobFilters({ filter, showUser, tasks }: { filter: JobFilter; sho
             </option>
           ))}
         </select>
+      </label>
+      <label>
+        Priority
+        <select name="priority" defaultValue={filter.priority ?? ''} className={field}>
+          <option value="">Any</option>
+          {jobPriorities.map((priority) => (
+            <option key={priority} value={priority}>
+              {priority}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Queue
+        <input type="text" name="queue" defaultValue={filter.queue ?? ''} placeholder="exact name" maxLength={100} className={field} />
       </label>
       <label>
         Origin
@@ -63,7 +108,7 @@ export function JobFilters({ filter, showUser, tasks }: { filter: JobFilter; sho
         To
         <input type="date" name="to" defaultValue={filter.to ?? ''} className={field} />
       </label>
-      <div className="col-span-2 flex items-end gap-2 sm:col-span-4 lg:col-span-8">
+      <div className="col-span-2 flex items-end gap-2 sm:col-span-4 lg:col-span-6">
         <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-100">
           Filter
         </button>

@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   customType,
   index,
   integer,
+  primaryKey,
   jsonb,
   pgEnum,
   pgTable,
@@ -15,7 +17,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
-import { jobOrigins, jobPriorities, jobStatuses, logLevels, userRoles } from './enums';
+import { jobOrigins, jobPriorities, jobStatuses, logLevels, scheduleUnits, userRoles } from './enums';
 
 export * from './enums';
 
@@ -24,6 +26,7 @@ export const jobStatus = pgEnum('job_status', jobStatuses);
 export const jobPriority = pgEnum('job_priority', jobPriorities);
 export const jobOrigin = pgEnum('job_origin', jobOrigins);
 export const logLevel = pgEnum('log_level', logLevels);
+export const scheduleUnit = pgEnum('schedule_unit', scheduleUnits);
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
@@ -110,7 +113,7 @@ export const jobs = pgTable(
     clearedAt: timestamptz('cleared_at'),
     clearedBy: uuid('cleared_by').references(() => users.id),
     retryOf: bigint('retry_of', { mode: 'number' }).references((): AnyPgColumn => jobs.id),
-    scheduleId: bigint('schedule_id', { mode: 'number' }),
+    scheduleId: bigint('schedule_id', { mode: 'number' }).references((): AnyPgColumn => schedules.id, { onDelete: 'set null' }),
   },
   (t) => [
     check('jobs_progress_range', sql`${t.progress} >= 0 and ${t.progress} <= 1`),
@@ -134,6 +137,12 @@ export const jobs = pgTable(
     index('jobs_retry_of_idx').on(t.retryOf).where(sql`${t.retryOf} is not null`),
     // Replaying the events a reconnecting client missed.
     index('jobs_event_idx').on(t.eventId),
+    // The task filter, the most used one: its page and its counts per tab, newest first.
+    index('jobs_task_listed_idx').on(t.task, t.id.desc()).where(sql`${t.clearedAt} is null`),
+    // A schedule's last runs.
+    index('jobs_schedule_idx').on(t.scheduleId, t.id.desc()).where(sql`${t.scheduleId} is not null`),
+    // The per-minute roll-up reads the jobs that ended since it last ran.
+    index('jobs_finished_idx').on(t.finishedAt).where(sql`${t.finishedAt} is not null`),
   ],
 );
 
@@ -219,5 +228,111 @@ export const workers = pgTable('workers', {
   lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
   stoppedAt: timestamptz('stopped_at'),
 });
+
+/**
+ * What the jobs page's words filter searches (title, arguments, error), one row per job with a
+ * trigram index. Kept off `jobs`, whose rows are rewritten at every status and progress change:
+ * triggers (migration 0006) write it when a job is created and when one of the three changes.
+ */
+export const jobSearch = pgTable('job_search', {
+  jobId: bigint('job_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => jobs.id, { onDelete: 'cascade' }),
+  document: text('document').notNull(),
+});
+
+/** Admin settings (alert thresholds, the alert webhook): one JSON value per key, checked by zod. */
+export const consoleSettings = pgTable('console_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by').references(() => users.id),
+});
+
+/** The catalogue's admin fields per task: an inactive task cannot be launched by anyone. */
+export const taskSettings = pgTable('task_settings', {
+  task: text('task').primaryKey(),
+  active: boolean('active').notNull().default(true),
+  note: text('note'),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by').references(() => users.id),
+});
+
+/**
+ * Jobs that ended, per minute, task and queue: what the dashboard's rates and charts read instead of
+ * scanning `jobs`. `durations` counts runs per duration bucket (bounds in jobs/stats.ts), so that
+ * percentiles can be read from any span of minutes.
+ */
+export const jobStatsMinute = pgTable(
+  'job_stats_minute',
+  {
+    minute: timestamptz('minute').notNull(),
+    task: text('task').notNull(),
+    queue: text('queue').notNull(),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    cancelled: integer('cancelled').notNull().default(0),
+    durationMsSum: bigint('duration_ms_sum', { mode: 'number' }).notNull().default(0),
+    durations: integer('durations').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.task, t.queue] })],
+);
+
+/** Small named marks kept by maintenance work, e.g. how far the roll-up has read. */
+export const maintenanceMarks = pgTable('maintenance_marks', {
+  name: text('name').primaryKey(),
+  at: timestamptz('at').notNull(),
+});
+
+/**
+ * Alerts, one row per alert while it is on and after it cleared: `key` names what crossed which
+ * threshold (`queue_length:default`). A partial unique index keeps at most one open per key.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    key: text('key').notNull(),
+    message: text('message').notNull(),
+    value: real('value').notNull(),
+    threshold: real('threshold').notNull(),
+    startedAt: timestamptz('started_at').notNull().defaultNow(),
+    clearedAt: timestamptz('cleared_at'),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_idx').on(t.key).where(sql`${t.clearedAt} is null`),
+    index('alerts_started_idx').on(t.startedAt.desc()),
+  ],
+);
+
+/**
+ * A task launched at a time, once or again every N minutes / hours / days / months. While active,
+ * graphile-worker holds one job for it (job key `schedule:<id>`, run_at = next_run_at), so it
+ * survives restarts and runs once per due time whatever the number of workers.
+ */
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    task: text('task').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    priority: jobPriority('priority'),
+    firstRunAt: timestamptz('first_run_at').notNull(),
+    repeatEvery: integer('repeat_every'),
+    repeatUnit: scheduleUnit('repeat_unit'),
+    active: boolean('active').notNull().default(false),
+    nextRunAt: timestamptz('next_run_at'),
+    lastRunAt: timestamptz('last_run_at'),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('schedules_repeat_pair', sql`(${t.repeatEvery} is null) = (${t.repeatUnit} is null)`),
+    check('schedules_repeat_positive', sql`${t.repeatEvery} is null or ${t.repeatEvery} >= 1`),
+  ],
+);
 
 export type Job = typeof jobs.$inferSelect;

@@ -36,7 +36,10 @@ export function taskSteps(taskName: string, payload: unknown): string[] | null {
   return parsed.success ? task.steps(parsed.data) : null;
 }
 
-/** The tasks the launch page offers the viewer. */
-export function tasksLaunchableBy(viewer: Viewer): TaskDefinition[] {
-  return taskCatalogue.filter((task) => !task.hidden && canLaunchTask(viewer, task.launchableBy));
+/**
+ * The tasks the launch page offers the viewer: neither hidden, nor closed to them, nor turned off by
+ * an admin (`inactive`: the names from `inactiveTaskNames` in jobs/task-settings.ts).
+ */
+export function tasksLaunchableBy(viewer: Viewer, inactive: ReadonlySet<string>): TaskDefinition[] {
+  return taskCatalogue.filter((task) => !task.hidden && !inactive.has(task.name) && canLaunchTask(viewer, task.launchableBy));
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, jobLogs, jobs, users } from '@/db/schema';
@@ -32,8 +32,25 @@ describe('the CLI', () => {
   it('lists the task catalogue', async () => {
     const { code, stdout } = await cli(['tasks']);
     expect(code).toBe(0);
-    expect(stdout.split('\n')[0]).toMatch(/^NAME\s+TITLE\s+LAUNCHED BY\s+QUEUE$/);
-    expect(stdout).toMatch(/queue-maintenance\s+Queue maintenance\s+admins\s+maintenance/);
+    expect(stdout.split('\n')[0]).toMatch(/^NAME\s+TITLE\s+LAUNCHED BY\s+QUEUE\s+ACTIVE$/);
+    expect(stdout).toMatch(/queue-maintenance\s+Queue maintenance\s+admins\s+maintenance\s+yes/);
+  });
+
+  it('turns a task off and on: enqueue of the inactive task exits 2 with the message and adds nothing; audited as the CLI', async () => {
+    const off = await cli(['task', 'deactivate', 'failing']);
+    expect({ code: off.code, stdout: off.stdout.trim() }).toEqual({ code: 0, stdout: 'Task failing deactivated: nobody can launch it until it is activated again.' });
+    expect((await cli(['tasks'])).stdout).toMatch(/failing\s+Failing task\s+users and admins\s+default\s+no/);
+    const before = await countRows();
+    const refused = await cli(['enqueue', 'failing', '--args', '{"delaySeconds": 0}']);
+    expect({ code: refused.code, stderr: refused.stderr.trim() }).toEqual({ code: 2, stderr: 'The task "Failing task" is inactive: an admin turned it off.' });
+    expect(await countRows()).toEqual(before);
+    const on = await cli(['task', 'activate', 'failing']);
+    expect({ code: on.code, stdout: on.stdout.trim() }).toEqual({ code: 0, stdout: 'Task failing activated.' });
+    const audits = await getDb().select({ action: auditEvents.action, role: auditEvents.actorRole, details: auditEvents.details }).from(auditEvents).where(like(auditEvents.action, 'task.%'));
+    expect(audits).toEqual([
+      { action: 'task.deactivate', role: 'cli', details: { task: 'failing' } },
+      { action: 'task.activate', role: 'cli', details: { task: 'failing' } },
+    ]);
   });
 
   it('enqueues a CLI job: no owner, the OS user recorded, the id printed, audited', async () => {
@@ -62,6 +79,7 @@ describe('the CLI', () => {
     [['stop', 'x'], 'stop takes one job id'],
     [['priority', '1', 'urgent'], 'priority takes a job id and one of critical, high, normal, low'],
     [['pause', 'no-such-queue'], 'There is no queue "no-such-queue".'],
+    [['task', 'deactivate', 'no-such-task'], 'There is no task called "no-such-task".'],
     [['frobnicate'], 'Unknown command "frobnicate"'],
   ])('refuses %j with exit code 2 and changes nothing', async (args, message) => {
     const before = await countRows();

@@ -16,12 +16,16 @@ import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { launchJob } from './launch';
 import { clearInactiveJobs, getJobForViewer, jobTabs, listJobsForViewer, readJobLog } from './queries';
 import { changePriority, pauseQueue, purgeQueue, queueSummaries, resumeQueue } from './queues';
+import { listTaskSettings, setTaskActive, setTaskNote } from './task-settings';
 import type { CliViewer } from './viewer';
 
 const usage = `Usage: npm run jobs -- <command> [options]   (or: jobs-console <command>)
 
 Commands:
-  tasks                                   List the tasks: name, title, who may launch them
+  tasks                                   List the tasks: name, title, who may launch them, queue, active
+  task activate <task> | task deactivate <task>
+                                          Turn a task on or off (nobody launches an inactive task)
+  task note <task> "<text>"               Set a task's note for admins; "" clears it
   enqueue <task> [--args '<json>'] [--priority critical|high|normal|low]
                                           Launch a task as a CLI job; prints the new job's id
   list [--tab all|active|failed] [--limit N]
@@ -75,10 +79,32 @@ async function main(argv: string[]): Promise<number> {
   const commands: Record<string, (args: string[]) => Promise<void>> = {
     tasks: async (args) => {
       parse(args, {});
+      const settings = await listTaskSettings(getDb(), viewer);
       printTable(
-        ['NAME', 'TITLE', 'LAUNCHED BY', 'QUEUE'],
-        taskCatalogue.filter((task) => !task.hidden).map((task) => [task.name, task.title, task.launchableBy === 'admin' ? 'admins' : 'users and admins', task.queue]),
+        ['NAME', 'TITLE', 'LAUNCHED BY', 'QUEUE', 'ACTIVE'],
+        taskCatalogue
+          .filter((task) => !task.hidden)
+          .map((task) => [task.name, task.title, task.launchableBy === 'admin' ? 'admins' : 'users and admins', task.queue, settings.get(task.name)?.active === false ? 'no' : 'yes']),
       );
+    },
+    task: async (args) => {
+      const [action, ...taskArgs] = args;
+      const { positionals } = parse(taskArgs, {});
+      const [name] = positionals;
+      if ((action === 'activate' || action === 'deactivate') && name && positionals.length === 1) {
+        const active = action === 'activate';
+        const changed = await setTaskActive(getDb(), viewer, name, active, cliSource);
+        if (!changed) console.log(`Task ${name} is already ${active ? 'active' : 'inactive'}.`);
+        else console.log(active ? `Task ${name} activated.` : `Task ${name} deactivated: nobody can launch it until it is activated again.`);
+      } else if (action === 'note' && name && positionals.length >= 2) {
+        // Words after the name make the note, so that it need not be quoted.
+        const note = positionals.slice(1).join(' ');
+        const changed = await setTaskNote(getDb(), viewer, name, note, cliSource);
+        if (!changed) console.log(`Task ${name}'s note is unchanged.`);
+        else console.log(note.trim() === '' ? `Task ${name}'s note cleared.` : `Task ${name}'s note saved.`);
+      } else {
+        throw new UsageError('task takes a subcommand: task activate <task>, task deactivate <task>, or task note <task> "<text>" ("" clears it)');
+      }
     },
     enqueue: async (args) => {
       const { positionals, values } = parse(args, { args: { type: 'string' }, priority: { type: 'string' } });
@@ -241,11 +267,9 @@ async function main(argv: string[]): Promise<number> {
 
   let server: DatabaseServer | undefined;
   try {
-    if (command !== 'tasks') {
-      server = await ensureDatabaseServer();
-      provideDatabaseUrl(server.url);
-      await migrateDatabase(server.url);
-    }
+    server = await ensureDatabaseServer();
+    provideDatabaseUrl(server.url);
+    await migrateDatabase(server.url);
     await run(rest);
     return 0;
   } catch (error) {

@@ -6,6 +6,7 @@ import { findTask } from './catalogue';
 import { enqueueJobs, queueJobKey } from './enqueue';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canControlJobs, canLaunchTask, controllableJobs } from './permissions';
+import { isTaskActive, taskInactiveMessage } from './task-settings';
 import { viewerLabel, type Viewer } from './viewer';
 
 /**
@@ -145,7 +146,8 @@ async function stopLocked(tx: DbOrTx, viewer: Viewer, job: LockedJob, mode: Stop
 
 /**
  * Retries a failed or cancelled job: a new job with the same task, arguments, owner and origin
- * (so that the same people see it), linked to the original by `retry_of`. Returns the new job's id.
+ * (so that the same people see it), linked to the original by `retry_of`. Refused while an admin has
+ * turned the task off. Returns the new job's id.
  */
 export async function retryJob(db: DbOrTx, viewer: Viewer, id: number, source: ActionSource, options: AuditOptions = {}): Promise<number> {
   return db.transaction(async (tx) => {
@@ -161,6 +163,8 @@ export async function retryJob(db: DbOrTx, viewer: Viewer, id: number, source: A
     const task = findTask(original.task);
     if (!task) throw new ValidationError(`The task "${original.task}" no longer exists, so job ${id} cannot be retried.`);
     if (!canLaunchTask(viewer, task.launchableBy)) throw new ForbiddenError(`You cannot launch "${task.title}".`);
+    // A retry is a new launch: refused like one, but as a ValidationError so that a bulk retry skips the job.
+    if (!(await isTaskActive(tx, task.name))) throw new ValidationError(taskInactiveMessage(task));
     const [retryId] = await enqueueJobs(tx, [
       { task, payload: original.payload, origin: original.origin, ownerId: original.ownerId, osUser: original.osUser, priority: original.priority, retryOf: id },
     ]);

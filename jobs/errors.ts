@@ -1,3 +1,5 @@
+import type { ZodError } from 'zod';
+
 /** The job does not exist or the viewer may not see it: both answer the same, so nothing leaks. */
 export class NotFoundError extends Error {
   constructor(message = 'Job not found') {
@@ -23,4 +25,17 @@ export class ValidationError extends Error {
     super(message);
     this.name = 'ValidationError';
   }
+}
+
+/**
+ * Field errors from a failed parse: keyed by the top-level field ('' for errors about the whole
+ * input), or with `keys: 'path'` by the dotted path of the field (`thresholds.queueLength.warning`).
+ */
+export function fieldErrorsOf(error: ZodError, keys: 'field' | 'path' = 'field'): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = keys === 'path' ? issue.path.join('.') : issue.path.length > 0 ? String(issue.path[0]) : '';
+    (errors[key] ??= []).push(issue.message);
+  }
+  return errors;
 }

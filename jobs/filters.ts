@@ -1,8 +1,21 @@
 import { and, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { jobOrigins, jobs, jobStatuses, users } from '@/db/schema';
+import { jobOrigins, jobPriorities, jobs, jobSearch, jobStatuses, users } from '@/db/schema';
 import { dayRange, escapeLike, optionalDay, optionalText } from '@/lib/query-params';
 import { jobTabs } from './tabs';
+
+/**
+ * The fewest characters the words filter takes: its trigram index finds nothing to look up in a
+ * shorter pattern and would read every row instead.
+ */
+export const SEARCH_MIN_CHARACTERS = 3;
+
+/** An optional choice among `values`, as a select sends it; empty is undefined. */
+const optionalChoice = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .union([z.enum(values), z.literal('')])
+    .transform((value) => (value === '' ? undefined : value))
+    .optional();
 
 /**
  * The jobs page's view: a tab and optional filters, as URL query parameters, so a view can be
@@ -12,27 +25,28 @@ import { jobTabs } from './tabs';
 export const jobFilterSchema = z.object({
   tab: z.enum(jobTabs).default('all'),
   task: optionalText(100),
-  status: z
-    .union([z.enum(jobStatuses), z.literal('')])
-    .transform((value) => (value === '' ? undefined : value))
-    .optional(),
-  origin: z
-    .union([z.enum(jobOrigins), z.literal('')])
-    .transform((value) => (value === '' ? undefined : value))
-    .optional(),
+  status: optionalChoice(jobStatuses),
+  origin: optionalChoice(jobOrigins),
+  priority: optionalChoice(jobPriorities),
+  /** A queue's exact name. */
+  queue: optionalText(100),
   /** The email (or part of it) of who started the job; for admins and auditors. */
   user: optionalText(200),
   /** Jobs created on or after this day (UTC). */
   from: optionalDay,
   /** Jobs created on or before this day (UTC). */
   to: optionalDay,
-  /** Words in the title, the arguments or the error. */
-  q: optionalText(200),
+  /** Words in the title, the arguments or the error, at least SEARCH_MIN_CHARACTERS of them. */
+  q: optionalText(200).refine(
+    (value) => value === undefined || [...value].length >= SEARCH_MIN_CHARACTERS,
+    `At least ${SEARCH_MIN_CHARACTERS} characters`,
+  ),
 });
 
 export type JobFilter = z.infer<typeof jobFilterSchema>;
 
-export const filterKeys = ['task', 'status', 'origin', 'user', 'from', 'to', 'q'] as const;
+export const filterKeys = ['task', 'status', 'origin', 'queue', 'priority', 'user', 'from', 'to', 'q'] as const;
+export type FilterKey = (typeof filterKeys)[number];
 
 /** Reads a filter from query parameters; with `lenient`, bad values are dropped instead of refused. */
 export function parseJobFilter(params: Record<string, string | string[] | undefined>, lenient = true): z.ZodSafeParseResult<JobFilter> {
@@ -41,6 +55,25 @@ export function parseJobFilter(params: Record<string, string | string[] | undefi
   if (parsed.success || !lenient) return parsed;
   const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
   return jobFilterSchema.safeParse(Object.fromEntries(Object.entries(single).filter(([key]) => !bad.has(key))));
+}
+
+export type FilterProblems = Partial<Record<FilterKey, { message: string; value: string }>>;
+
+/**
+ * The filter fields a strict reading refuses, each with its first message and the text that was
+ * refused, so the form can show both where the lenient reading silently dropped the value.
+ */
+export function filterProblems(params: Record<string, string | string[] | undefined>): FilterProblems {
+  const parsed = parseJobFilter(params, false);
+  if (parsed.success) return {};
+  const problems: FilterProblems = {};
+  for (const issue of parsed.error.issues) {
+    const key = filterKeys.find((candidate) => candidate === issue.path[0]);
+    if (key === undefined || problems[key]) continue;
+    const raw = params[key];
+    problems[key] = { message: issue.message, value: (Array.isArray(raw) ? raw[0] : raw) ?? '' };
+  }
+  return problems;
 }
 
 /** The filter as query parameters (empty ones left out), to build links that keep it. */
@@ -69,6 +102,8 @@ export function filterCondition(filter: JobFilter): SQL | undefined {
     filter.task ? eq(jobs.task, filter.task) : undefined,
     filter.status ? eq(jobs.status, filter.status) : undefined,
     filter.origin ? eq(jobs.origin, filter.origin) : undefined,
+    filter.queue ? eq(jobs.queue, filter.queue) : undefined,
+    filter.priority ? eq(jobs.priority, filter.priority) : undefined,
     filter.user
       ? or(
           inArray(jobs.ownerId, sql`(select ${users.id} from ${users} where ${users.email} ilike ${`%${escapeLike(filter.user)}%`})`),
@@ -77,13 +112,26 @@ export function filterCondition(filter: JobFilter): SQL | undefined {
       : undefined,
     from ? gte(jobs.createdAt, from) : undefined,
     to ? lt(jobs.createdAt, to) : undefined,
-    words ? or(ilike(jobs.title, words), ilike(jobs.error, words), sql`${jobs.payload}::text ilike ${words}`) : undefined,
+    // job_search holds title, error and arguments in one text with a trigram index (migration 0006),
+    // which serves ILIKE '%…%': `jobs` itself would need a scan of every row.
+    words ? inArray(jobs.id, sql`(select ${jobSearch.jobId} from ${jobSearch} where ${ilike(jobSearch.document, words)})`) : undefined,
   );
 }
 
 /** A short description of the view for file names: `failed-history-report-2026-11-01-to-2026-11-21`. */
 export function filterSlug(filter: JobFilter): string {
-  const parts = [filter.tab, filter.task, filter.status, filter.origin, filter.user ? 'user' : undefined, filter.from, filter.to ? `to-${filter.to}` : undefined, filter.q ? 'search' : undefined];
+  const parts = [
+    filter.tab,
+    filter.task,
+    filter.status,
+    filter.origin,
+    filter.queue ? `queue-${filter.queue}` : undefined,
+    filter.priority ? `priority-${filter.priority}` : undefined,
+    filter.user ? 'user' : undefined,
+    filter.from,
+    filter.to ? `to-${filter.to}` : undefined,
+    filter.q ? 'search' : undefined,
+  ];
   return parts
     .filter((part): part is string => Boolean(part))
     .join('-')

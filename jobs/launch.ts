@@ -4,19 +4,17 @@ import { jobPriorities } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import { findTask } from './catalogue';
 import { enqueueJobs } from './enqueue';
-import { ForbiddenError, ValidationError } from './errors';
+import { fieldErrorsOf, ForbiddenError, ValidationError } from './errors';
 import { canLaunchTask } from './permissions';
+import { isTaskActive, taskInactiveMessage } from './task-settings';
 import type { TaskDefinition } from './task';
 import type { Viewer } from './viewer';
 
-/** Field errors from a failed parse, keyed by top-level field ('' for errors about the whole input). */
-function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const errors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? String(issue.path[0]) : '';
-    (errors[key] ??= []).push(issue.message);
-  }
-  return errors;
+/** The arguments holding a NUL character, which PostgreSQL cannot store in text or JSON. */
+export function argumentsWithNul(payload: Record<string, unknown>): string[] {
+  return Object.entries(payload)
+    .filter(([, value]) => JSON.stringify(value)?.includes('\\u0000'))
+    .map(([name]) => name);
 }
 
 /** Parses a task's arguments with its schema, or throws a ValidationError with field errors. */
@@ -25,12 +23,12 @@ function parseTaskArguments(task: TaskDefinition, input: unknown): Record<string
   if (!parsed.success) {
     throw new ValidationError(`The arguments for "${task.title}" are not valid.`, fieldErrorsOf(parsed.error));
   }
-  // PostgreSQL cannot store NUL in text or JSON: refuse it here rather than fail at the insert.
-  const withNul = Object.entries(parsed.data).filter(([, value]) => JSON.stringify(value)?.includes('\\u0000'));
+  // Refused here rather than failing at the insert.
+  const withNul = argumentsWithNul(parsed.data as Record<string, unknown>);
   if (withNul.length > 0) {
     throw new ValidationError(
       `The arguments for "${task.title}" are not valid.`,
-      Object.fromEntries(withNul.map(([name]) => [name, ['Must not contain NUL characters']])),
+      Object.fromEntries(withNul.map((name) => [name, ['Must not contain NUL characters']])),
     );
   }
   return parsed.data as Record<string, unknown>;
@@ -38,8 +36,8 @@ function parseTaskArguments(task: TaskDefinition, input: unknown): Record<string
 
 /**
  * Launches a task for a viewer, from the web, the CLI or the API: checks the viewer may launch it,
- * validates the arguments with the task's schema, then creates the job and its audit row in one
- * transaction. Returns the new job's id.
+ * then, in one transaction, that an admin has not turned the task off, the arguments against the
+ * task's schema, and creates the job and its audit row. Returns the new job's id.
  */
 export async function launchJob(
   viewer: Viewer,
@@ -51,12 +49,14 @@ export async function launchJob(
   const task = findTask(taskName);
   if (!task) throw new ValidationError(`There is no task called "${taskName}".`, { task: ['Unknown task'] });
   if (!canLaunchTask(viewer, task.launchableBy)) throw new ForbiddenError(`You cannot launch "${task.title}".`);
-  const payload = parseTaskArguments(task, input);
-  const priority = z.enum(jobPriorities).optional().safeParse(options.priority);
-  if (!priority.success) {
-    throw new ValidationError(`The priority must be one of ${jobPriorities.join(', ')}.`, { priority: [`Choose one of ${jobPriorities.join(', ')}`] });
-  }
   return getDb().transaction(async (tx) => {
+    // Read in the transaction that inserts the job, and before the arguments: fixing them would not help.
+    if (!(await isTaskActive(tx, task.name))) throw new ForbiddenError(taskInactiveMessage(task));
+    const payload = parseTaskArguments(task, input);
+    const priority = z.enum(jobPriorities).optional().safeParse(options.priority);
+    if (!priority.success) {
+      throw new ValidationError(`The priority must be one of ${jobPriorities.join(', ')}.`, { priority: [`Choose one of ${jobPriorities.join(', ')}`] });
+    }
     const [id] = await enqueueJobs(tx, [
       {
         task,

@@ -1,7 +1,7 @@
 import 'server-only';
-import { aliasedTable, and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import { aliasedTable, and, asc, desc, eq, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { getDb, type DbOrTx } from '@/db/client';
-import { env } from '@/lib/env';
+import { stuckCondition } from './stuck';
 import { activeJobStatuses, jobLogs, jobs, users, type AttemptError, type JobOrigin, type JobPriority, type JobStatus, type LogLevel } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import type { JobsTab } from './tabs';
@@ -73,9 +73,7 @@ const listColumns = () => ({
   clearedAt: jobs.clearedAt,
   eventId: jobs.eventId,
   queue: jobs.queue,
-  // Running with no progress, log line or heartbeat for longer than STUCK_AFTER_MINUTES.
-  stuck: sql<boolean>`(${jobs.status} = 'running' and (${jobs.updatedAt} < now() - make_interval(mins => ${env().STUCK_AFTER_MINUTES}::int)
-    or coalesce(${jobs.heartbeatAt} < now() - make_interval(mins => ${env().STUCK_AFTER_MINUTES}::int), false)))`,
+  stuck: sql<boolean>`${stuckCondition()}`,
   queuePaused: sql<boolean>`exists (select 1 from queue_pauses p where p.queue = ${jobs.queue})`,
 });
 
@@ -83,6 +81,14 @@ export function tabCondition(tab: JobsTab) {
   if (tab === 'active') return inArray(jobs.status, [...activeJobStatuses]);
   if (tab === 'failed') return eq(jobs.status, 'failed');
   return undefined;
+}
+
+/**
+ * Condition on `jobs` for the rows of the viewer's jobs page on one tab with a filter (the filter's
+ * own tab is ignored). The page lists these rows and the tab counts count them, so both agree.
+ */
+export function jobsPageCondition(viewer: Viewer, tab: JobsTab, filter?: JobFilter): SQL | undefined {
+  return and(listedJobs(viewer), filter ? filterCondition({ ...filter, tab }) : tabCondition(tab));
 }
 
 function startedBy(row: { ownerEmail: string | null; osUser: string | null }): string | null {
@@ -104,7 +110,7 @@ export async function listJobsForViewer(
     .select(listColumns())
     .from(jobs)
     .leftJoin(owners, eq(owners.id, jobs.ownerId))
-    .where(and(listedJobs(viewer), options.filter ? filterCondition({ ...options.filter, tab: options.tab }) : tabCondition(options.tab), cursor))
+    .where(and(jobsPageCondition(viewer, options.tab, options.filter), cursor))
     .orderBy(goingBack ? asc(jobs.id) : desc(jobs.id))
     .limit(limit + 1);
   const more = rows.length > limit;

@@ -24,8 +24,20 @@ interface JsonSchemaProperty {
   format?: string;
   widget?: string;
   minimum?: number;
+  exclusiveMinimum?: number;
   maximum?: number;
   maxLength?: number;
+  items?: JsonSchemaProperty;
+  minItems?: number;
+  maxItems?: number;
+}
+
+/** A task's arguments as JSON Schema, the one source of the launch form and of the catalogue's description. */
+function argumentsSchema(task: TaskDefinition): { properties?: Record<string, JsonSchemaProperty>; required?: string[] } {
+  return z.toJSONSchema(task.schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonSchemaProperty>;
+    required?: string[];
+  };
 }
 
 /** "requiredColumns" reads "Required columns". */
@@ -36,10 +48,7 @@ function labelFromName(name: string): string {
 
 /** The launch form of a task, field by field, in the order its schema declares them. */
 export function taskFormFields(task: TaskDefinition): TaskFormField[] {
-  const jsonSchema = z.toJSONSchema(task.schema, { io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, JsonSchemaProperty>;
-    required?: string[];
-  };
+  const jsonSchema = argumentsSchema(task);
   const required = new Set(jsonSchema.required ?? []);
   return Object.entries(jsonSchema.properties ?? {}).map(([name, property]) => {
     const field: TaskFormField = {
@@ -59,6 +68,52 @@ export function taskFormFields(task: TaskDefinition): TaskFormField[] {
     }
     return field;
   });
+}
+
+/** One argument of a task in words, for the admins' task catalogue. */
+export interface TaskArgumentSummary {
+  name: string;
+  label: string;
+  description?: string;
+  /** Its type and limits, e.g. `integer, 1–3600`, `one of "cancel", "stop"`, `list of integer, 1–1000 items`. */
+  type: string;
+  required: boolean;
+  /** The default, as JSON; absent when there is none. */
+  defaultValue?: string;
+}
+
+/**
+ * A task's arguments, described from the same schema as its launch form, including those the form
+ * cannot show (lists, objects) of tasks the console launches itself.
+ */
+export function taskArgumentSummaries(task: TaskDefinition): TaskArgumentSummary[] {
+  const jsonSchema = argumentsSchema(task);
+  const required = new Set(jsonSchema.required ?? []);
+  return Object.entries(jsonSchema.properties ?? {}).map(([name, property]) => ({
+    name,
+    label: property.title ?? labelFromName(name),
+    description: property.description,
+    type: typeInWords(property),
+    required: required.has(name) && property.default === undefined,
+    ...(property.default === undefined ? {} : { defaultValue: JSON.stringify(property.default) }),
+  }));
+}
+
+function typeInWords(property: JsonSchemaProperty): string {
+  if (property.enum) return `one of ${property.enum.map((value) => JSON.stringify(value)).join(', ')}`;
+  if (property.type === 'array') {
+    const items = property.items?.type ? `list of ${property.items.type}` : 'list';
+    return property.minItems !== undefined && property.maxItems !== undefined ? `${items}, ${property.minItems}–${property.maxItems} items` : items;
+  }
+  const base = property.format === 'date' ? 'date' : property.format === 'uri' ? 'URL' : property.type === 'string' ? 'text' : (property.type ?? 'any value');
+  const { minimum, exclusiveMinimum, maximum, maxLength } = property;
+  const limits: string[] = [];
+  if (minimum !== undefined && maximum !== undefined) limits.push(`${minimum}–${maximum}`);
+  else if (minimum !== undefined) limits.push(`at least ${minimum}`);
+  else if (exclusiveMinimum !== undefined) limits.push(`above ${exclusiveMinimum}`);
+  else if (maximum !== undefined) limits.push(`at most ${maximum}`);
+  if (maxLength !== undefined) limits.push(`at most ${maxLength} characters`);
+  return [base, ...limits].join(', ');
 }
 
 function fieldKind(property: JsonSchemaProperty): TaskFormField['kind'] {

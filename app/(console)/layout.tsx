@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { LiveProvider } from '@/components/live/live-provider';
 import { getDb } from '@/db/client';
+import { openAlerts } from '@/jobs/alerts';
 import { canReadAudit } from '@/jobs/audit-log';
 import { canManageQueues } from '@/jobs/permissions';
 import { currentEventId } from '@/lib/live/stream';
@@ -13,6 +14,8 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
   const viewer = await requireViewer();
   // Pages rendered now show the jobs as of this event; the stream resumes from here.
   const since = await currentEventId(getDb());
+  // Admins see the alerts that are on, on every page (one read of a small partial index).
+  const alertsOn = canManageQueues(viewer) ? await openAlerts(getDb()) : [];
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -30,9 +33,20 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
               </Link>
             ) : null}
             {canManageQueues(viewer) ? (
-              <Link href="/queues" className="text-slate-700 hover:text-blue-700">
-                Queues
-              </Link>
+              <>
+                <Link href="/dashboard" className="text-slate-700 hover:text-blue-700">
+                  Dashboard
+                </Link>
+                <Link href="/queues" className="text-slate-700 hover:text-blue-700">
+                  Queues
+                </Link>
+                <Link href="/tasks" className="text-slate-700 hover:text-blue-700">
+                  Tasks
+                </Link>
+                <Link href="/schedules" className="text-slate-700 hover:text-blue-700">
+                  Schedules
+                </Link>
+              </>
             ) : null}
             {canReadAudit(viewer) ? (
               <Link href="/audit" className="text-slate-700 hover:text-blue-700">
@@ -52,6 +66,18 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </div>
         </div>
       </header>
+      {alertsOn.length > 0 ? (
+        <section aria-label="Alerts on now" className="border-b border-red-300 bg-red-50 text-sm text-red-900" data-testid="alert-banner">
+          <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2">
+            <strong>{alertsOn.length === 1 ? 'Alert:' : `${alertsOn.length} alerts:`}</strong>
+            <span>{alertsOn[0]!.message}</span>
+            {alertsOn.length > 1 ? <span>and {alertsOn.length - 1} more.</span> : null}
+            <Link href="/dashboard#alerts" className="ml-auto font-medium underline">
+              See the dashboard
+            </Link>
+          </div>
+        </section>
+      ) : null}
       <main className="mx-auto max-w-7xl px-4 py-6">
         <LiveProvider since={since}>{children}</LiveProvider>
       </main>

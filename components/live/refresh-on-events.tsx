@@ -59,3 +59,20 @@ export function JobPageLive({ jobId, renderedEventId }: { jobId: number; rendere
   }, renderedEventId);
   return null;
 }
+
+/**
+ * Pages of aggregates (the dashboard): any job event refreshes them, at most once per
+ * `minIntervalMs`; and every `everyMs` regardless, for what events do not carry (heartbeats).
+ */
+export function RefreshOnAnyEvent({ renderedAt, minIntervalMs = 2000, everyMs = 15_000 }: { renderedAt: number; minIntervalMs?: number; everyMs?: number }) {
+  const refresh = useThrottledRefresh(minIntervalMs);
+  const router = useRouter();
+  useJobEvents((events) => {
+    if (events.length > 0) refresh();
+  }, renderedAt);
+  useEffect(() => {
+    const timer = window.setInterval(() => router.refresh(), everyMs);
+    return () => window.clearInterval(timer);
+  }, [router, everyMs]);
+  return null;
+}

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { queueJobKey } from '../enqueue';
+import { SCHEDULE_TASK } from '../schedules';
 import { appendAttemptError } from './attempt-errors';
 
 export interface RescueReport {
@@ -10,6 +11,8 @@ export interface RescueReport {
   retried: number[];
   /** Their running jobs that had no attempt left: failed. */
   failed: number[];
+  /** graphile-worker workers whose lock on a schedule's pending run was released. */
+  unlockedScheduleWorkers: number;
 }
 
 interface DeadWorker extends Record<string, unknown> {
@@ -36,7 +39,7 @@ interface OrphanJob extends Record<string, unknown> {
  * (SKIP LOCKED) by the one rescuing it.
  */
 export async function rescueDeadWorkers(db: Db, options: { deadAfterSeconds: number; selfId?: string }): Promise<RescueReport> {
-  const report: RescueReport = { workers: [], retried: [], failed: [] };
+  const report: RescueReport = { workers: [], retried: [], failed: [], unlockedScheduleWorkers: 0 };
   await db.transaction(async (tx) => {
     const dead = await tx.execute<DeadWorker>(sql`
       select id, last_seen_at from workers
@@ -87,6 +90,18 @@ export async function rescueDeadWorkers(db: Db, options: { deadAfterSeconds: num
       }
       await tx.execute(sql`update workers set stopped_at = now(), running = 0 where id = ${worker.id}`);
       report.workers.push(worker.id);
+    }
+    // A schedule's pending run has no jobs row to find it by. Firing it takes milliseconds, so one
+    // locked for longer than a dead worker's silence lost its worker: without this, graphile-worker
+    // would keep it locked for 4 hours and the schedule would stall.
+    const stalled = await tx.execute<{ locked_by: string }>(sql`
+      select distinct locked_by from graphile_worker.jobs
+      where task_identifier = ${SCHEDULE_TASK} and locked_by is not null
+        and locked_at < now() - make_interval(secs => ${options.deadAfterSeconds})`);
+    if (stalled.length > 0) {
+      const ids = JSON.stringify(stalled.map((row) => row.locked_by));
+      await tx.execute(sql`select graphile_worker.force_unlock_workers(array(select jsonb_array_elements_text(${ids}::jsonb)))`);
+      report.unlockedScheduleWorkers = stalled.length;
     }
   });
   return report;

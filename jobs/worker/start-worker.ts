@@ -5,10 +5,13 @@ import { makeWorkerUtils, run, type Runner, type TaskList } from 'graphile-worke
 import { z } from 'zod';
 import { createDb } from '@/db/client';
 import { jobs, workers } from '@/db/schema';
+import { evaluateAlerts } from '../alerts';
 import { taskCatalogue } from '../catalogue';
 import { JOB_STOP_CHANNEL } from '../control';
 import { queueFlag } from '../enqueue';
 import { pausedQueues } from '../queues';
+import { SCHEDULE_TASK, scheduleTask } from '../schedules';
+import { rollUpJobStats } from '../stats';
 import { quietLogger } from './logger';
 import { rescueDeadWorkers } from './rescue';
 import { StopRegistry, wrapTask } from './run-task';
@@ -53,7 +56,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // not a message of ours
     }
   });
-  const taskList: TaskList = Object.fromEntries(taskCatalogue.map((task) => [task.name, wrapTask(task, deps)]));
+  const taskList: TaskList = { ...Object.fromEntries(taskCatalogue.map((task) => [task.name, wrapTask(task, deps)])), [SCHEDULE_TASK]: scheduleTask(db) };
 
   await db.insert(workers).values({ id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency });
 
@@ -62,10 +65,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let lastFlags: string[] = [];
   let reading: Promise<string[]> | null = null;
   const forbiddenFlags = () => {
-    reading ??= pausedQueues(db)
-      .then((queues) => (lastFlags = queues.map(queueFlag)))
-      .catch(() => lastFlags) // the database is unreachable: keep the last known list
-      .finally(() => (reading = null));
+    // Fetches asking in the same turn of the event loop share one read, which starts after all of
+    // them asked: a read already under way may have begun before a pause committed, so none joins it.
+    reading ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      reading = null;
+      return pausedQueues(db)
+        .then((queues) => (lastFlags = queues.map(queueFlag)))
+        .catch(() => lastFlags); // the database is unreachable: keep the last known list
+    });
     return reading;
   };
 
@@ -109,11 +116,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       console.warn(`[worker] rescued jobs: ${report.retried.length} back in line (${report.retried.join(', ')}), ${report.failed.length} failed (${report.failed.join(', ')}).`);
     }
   };
+  // The dashboard's roll-up and the alerts: every worker tries at each beat, one does the work
+  // (advisory locks), so they go on as long as any worker lives.
+  const maintain = async () => {
+    await rollUpJobStats(db);
+    const changes = await evaluateAlerts(db, { log: (message) => console.warn(message) });
+    for (const alert of changes.started) console.warn(`[alerts] on: ${alert.message}`);
+    for (const alert of changes.cleared) console.warn(`[alerts] cleared: ${alert.key}`);
+  };
   const tick = () => {
     beat()
       .catch((error: unknown) => console.error(`[worker] heartbeat failed: ${(error as Error).message}`))
       .then(rescue)
-      .catch((error: unknown) => console.error(`[worker] rescue failed: ${(error as Error).message}`));
+      .catch((error: unknown) => console.error(`[worker] rescue failed: ${(error as Error).message}`))
+      .then(maintain)
+      .catch((error: unknown) => console.error(`[worker] statistics or alerts failed: ${(error as Error).message}`));
   };
   const heartbeat = setInterval(tick, heartbeatMs);
   tick(); // jobs left behind by workers that died while none was running are rescued at start

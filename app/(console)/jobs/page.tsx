@@ -9,9 +9,10 @@ import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
 import { JobsPageLive } from '@/components/live/refresh-on-events';
 import { BULK_FORM_ID } from '@/jobs/bulk-names';
 import { taskCatalogue } from '@/jobs/catalogue';
-import { filterQuery, isFiltered, parseJobFilter, type JobFilter } from '@/jobs/filters';
+import { filterProblems, filterQuery, isFiltered, parseJobFilter, type JobFilter } from '@/jobs/filters';
 import { canClearJobs, canControlJobs, canManageQueues, seesAllJobs, seesClearedJobs } from '@/jobs/permissions';
 import { jobTabs, listJobsForViewer, type JobsTab } from '@/jobs/queries';
+import { countJobsByTab, TAB_COUNT_CAP, type TabCount } from '@/jobs/tab-counts';
 import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
 import { clearInactiveJobsAction } from './actions';
@@ -32,6 +33,20 @@ const searchSchema = z.object({
 });
 
 const tabNames: Record<JobsTab, string> = { all: 'All jobs', active: 'Active jobs', failed: 'Failed jobs' };
+
+/** A tab's number of jobs, muted; past the cap it says "10,000+", an approximation, and why on hover. */
+function TabCountBadge({ count }: { count: TabCount }) {
+  return (
+    <span
+      className="ml-1.5 rounded-full bg-slate-100 px-1.5 py-0.5 text-xs font-normal tabular-nums text-slate-600"
+      title={count.capped ? `More than ${TAB_COUNT_CAP.toLocaleString('en-US')}: counting stops there` : undefined}
+    >
+      {count.count.toLocaleString('en-US')}
+      {count.capped ? '+' : ''}
+    </span>
+  );
+}
+
 const emptyMessages: Record<JobsTab, string> = {
   all: 'There are no jobs.',
   active: 'There are no active jobs.',
@@ -45,7 +60,10 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
   const filter = parseJobFilter(params).data ?? { tab: search.tab };
   // Read first: whatever changes while the page renders arrives again through the stream.
   const renderedAt = await currentEventId(getDb());
-  const page = await listJobsForViewer(viewer, { tab: search.tab, filter, after: search.after, before: search.before });
+  const [page, counts] = await Promise.all([
+    listJobsForViewer(viewer, { tab: search.tab, filter, after: search.after, before: search.before }),
+    countJobsByTab(viewer, filter),
+  ]);
   /** This view's URL with other parameters: the filter survives tabs, pages and refreshes. */
   const href = (changes: Partial<JobFilter> & { after?: number; before?: number } = {}) => {
     const query = filterQuery({ ...filter, ...changes });
@@ -115,7 +133,12 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         </p>
       ) : null}
 
-      <JobFilters filter={filter} showUser={showUser} tasks={taskCatalogue.filter((task) => !task.hidden).map((task) => ({ name: task.name, title: task.title }))} />
+      <JobFilters
+        filter={filter}
+        problems={filterProblems(params)}
+        showUser={showUser}
+        tasks={taskCatalogue.filter((task) => !task.hidden).map((task) => ({ name: task.name, title: task.title }))}
+      />
 
       <nav aria-label="Job views" className="border-b border-slate-200">
         <ul className="-mb-px flex gap-4 text-sm">
@@ -126,7 +149,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
                 aria-current={tab === search.tab ? 'page' : undefined}
                 className={`inline-block border-b-2 px-1 pb-2 ${tab === search.tab ? 'border-blue-700 font-semibold text-blue-800' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
               >
-                {tabNames[tab]}
+                {tabNames[tab]} <TabCountBadge count={counts[tab]} />
               </Link>
             </li>
           ))}

@@ -1,13 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { getDb } from '@/db/client';
 import { tasksLaunchableBy } from '@/jobs/catalogue';
+import { inactiveTaskNames } from '@/jobs/task-settings';
 import { requireViewer } from '@/lib/session';
 
 export const metadata: Metadata = { title: 'Launch a job' };
 
 export default async function LaunchPage() {
   const viewer = await requireViewer();
-  const tasks = tasksLaunchableBy(viewer);
+  const tasks = tasksLaunchableBy(viewer, await inactiveTaskNames(getDb()));
   const categories = [...new Set(tasks.map((task) => task.category))];
   return (
     <div className="space-y-6">

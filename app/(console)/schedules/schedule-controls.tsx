@@ -1,0 +1,40 @@
+'use client';
+
+import { useActionState } from 'react';
+import { scheduleAction, type ScheduleActionState } from './actions';
+
+const button = 'rounded-md border px-2.5 py-1 text-sm disabled:opacity-50';
+
+/** Start or stop a schedule, and delete it (after a confirmation). */
+export function ScheduleControls({ id, active }: { id: number; active: boolean }) {
+  const [state, action, pending] = useActionState<ScheduleActionState, FormData>(scheduleAction, {});
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2" aria-label={`Schedule ${id}`}>
+      <input type="hidden" name="id" value={id} />
+      {active ? (
+        <button type="submit" name="action" value="stop" disabled={pending} className={`${button} border-slate-300 bg-white hover:bg-slate-100`}>
+          Stop
+        </button>
+      ) : (
+        <button type="submit" name="action" value="start" disabled={pending} className={`${button} border-slate-300 bg-white hover:bg-slate-100`}>
+          Start
+        </button>
+      )}
+      <button
+        type="submit"
+        name="action"
+        value="delete"
+        disabled={pending}
+        className={`${button} border-red-300 bg-white text-red-800 hover:bg-red-50`}
+        onClick={(event) => {
+          if (!window.confirm(`Delete schedule ${id}? It will not run again; the jobs it launched stay.`)) event.preventDefault();
+        }}
+      >
+        Delete
+      </button>
+      <span role="status" className="text-sm">
+        {state.error ? <span className="text-red-700">{state.error}</span> : state.notice ? <span className="text-slate-700">{state.notice}</span> : null}
+      </span>
+    </form>
+  );
+}
