@@ -72,6 +72,28 @@ describe('the per-minute roll-up', () => {
     expect(histogramPercentile([0, 0], 0.5)).toBeNull();
   });
 
+  it('reads whole hours from the hour rows and the partial ones from minute rows, the same figures either way', async () => {
+    for (const minutesAgo of [200, 190, 125, 61, 59, 30]) await ended('completed', minutesAgo * MINUTE, 20, 'default', 'csv-import-check');
+    // These ended before the roll-up's mark: start it again from scratch, as on a new installation.
+    await getDb().execute(sql`truncate job_stats_minute, job_stats_hour`);
+    await getDb().execute(sql`delete from maintenance_marks where name = 'job_stats_minute'`);
+    await rollUpJobStats(getDb());
+    const [hours] = await getDb().execute<{ n: number }>(sql`select coalesce(sum(completed), 0)::int as n from job_stats_hour where task = 'csv-import-check'`);
+    expect(hours!.n).toBe(6);
+    const since = ago(195 * MINUTE); // not on an hour: the 200-minute job is before it
+    const byMinute = await statsSince(getDb(), since, 'minute');
+    const byHour = await statsSince(getDb(), since, 'hour');
+    const span = await statsSince(getDb(), since, 'span');
+    const of = (rows: typeof byMinute) => sumStats(rows.filter((row) => row.task === 'csv-import-check'));
+    expect(of(byMinute).completed).toBe(5);
+    expect(of(byHour)).toEqual(of(byMinute));
+    expect(of(span)).toEqual(of(byMinute));
+    expect(new Set(byHour.map((row) => row.minute.getUTCMinutes()))).toEqual(new Set([0]));
+    await getDb().delete(jobs).where(sql`${jobs.task} = 'csv-import-check'`);
+    await getDb().execute(sql`delete from job_stats_minute where task = 'csv-import-check'`);
+    await getDb().execute(sql`delete from job_stats_hour where task = 'csv-import-check'`);
+  });
+
   it('does nothing while another process holds the roll-up', async () => {
     await getDb().transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('jobs-console:job-stats'))`);

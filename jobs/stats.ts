@@ -3,9 +3,10 @@ import type { DbOrTx } from '@/db/client';
 
 /**
  * Figures about jobs that ended, per minute, task and queue, for the dashboard: a roll-up into
- * `job_stats_minute` that reads only the jobs ended since it last ran (`jobs_finished_idx`), plus
- * the same aggregation done live for the minutes it has not reached yet. Pages read these small
- * rows instead of counting history, so they cost the same at ten million jobs as at ten.
+ * `job_stats_minute` and `job_stats_hour` that reads only the jobs ended since it last ran
+ * (`jobs_finished_idx`), plus the same aggregation done live for the minutes it has not reached
+ * yet. Pages read these small rows instead of counting history, so they cost the same at ten
+ * million jobs as at ten.
  */
 
 /** Upper bounds (ms) of the duration buckets; a last bucket holds everything longer. */
@@ -62,9 +63,26 @@ export interface RollupReport {
   upTo: Date | null;
 }
 
+/** The histogram of a group of rows, summed bucket by bucket: `array[sum(durations[1]), …]`. */
+function summedHistogram(): SQL {
+  const buckets = Array.from({ length: durationBoundsMs.length + 1 }, (_, index) => sql`sum(durations[${sql.raw(String(index + 1))}])::int`);
+  return sql`array[${sql.join(buckets, sql`, `)}]`;
+}
+
+/** The upsert's merge: what a roll-up adds to a row that already holds part of its minute or hour. */
+function mergeInto(table: 'job_stats_minute' | 'job_stats_hour'): SQL {
+  const t = sql.identifier(table);
+  return sql`
+    completed = ${t}.completed + excluded.completed,
+    failed = ${t}.failed + excluded.failed,
+    cancelled = ${t}.cancelled + excluded.cancelled,
+    duration_ms_sum = ${t}.duration_ms_sum + excluded.duration_ms_sum,
+    durations = array(select a + b from unnest(${t}.durations, excluded.durations) as pair(a, b))`;
+}
+
 /**
- * Adds the jobs that ended since the last roll-up, up to ROLLUP_LAG_SECONDS ago, to the minute
- * rows, and moves the mark, in one transaction under an advisory lock: run from every worker's
+ * Adds the jobs that ended since the last roll-up, up to ROLLUP_LAG_SECONDS ago, to the minute and
+ * hour rows, and moves the mark, in one transaction under an advisory lock: run from every worker's
  * heartbeat, it counts each job once. The first run starts STATS_KEEP_DAYS back.
  */
 export async function rollUpJobStats(db: DbOrTx): Promise<RollupReport> {
@@ -77,20 +95,30 @@ export async function rollUpJobStats(db: DbOrTx): Promise<RollupReport> {
     const from = marks!.from_at;
     const to = marks!.to_at;
     if (new Date(to) <= new Date(from)) return { ran: true, rows: 0, upTo: new Date(from) };
-    const inserted = await tx.execute(sql`
-      insert into job_stats_minute (minute, task, queue, completed, failed, cancelled, duration_ms_sum, durations)
-      ${endedBetween(sql`${from}::timestamptz`, sql`${to}::timestamptz`)}
-      on conflict (minute, task, queue) do update set
-        completed = job_stats_minute.completed + excluded.completed,
-        failed = job_stats_minute.failed + excluded.failed,
-        cancelled = job_stats_minute.cancelled + excluded.cancelled,
-        duration_ms_sum = job_stats_minute.duration_ms_sum + excluded.duration_ms_sum,
-        durations = array(select a + b from unnest(job_stats_minute.durations, excluded.durations) as pair(a, b))`);
+    // One read of the new jobs feeds both tables.
+    const [added] = await tx.execute<{ rows: number }>(sql`
+      with delta as (${endedBetween(sql`${from}::timestamptz`, sql`${to}::timestamptz`)}),
+      minutes as (
+        insert into job_stats_minute (minute, task, queue, completed, failed, cancelled, duration_ms_sum, durations)
+        select minute, task, queue, completed, failed, cancelled, duration_ms_sum, durations from delta
+        on conflict (minute, task, queue) do update set ${mergeInto('job_stats_minute')}
+        returning 1
+      ),
+      hours as (
+        insert into job_stats_hour (hour, task, queue, completed, failed, cancelled, duration_ms_sum, durations)
+        select date_trunc('hour', minute), task, queue, sum(completed)::int, sum(failed)::int, sum(cancelled)::int,
+               sum(duration_ms_sum)::bigint, ${summedHistogram()}
+        from delta group by 1, 2, 3
+        on conflict (hour, task, queue) do update set ${mergeInto('job_stats_hour')}
+        returning 1
+      )
+      select (select count(*) from minutes)::int + (select count(*) from hours)::int as rows`);
     await tx.execute(sql`
       insert into maintenance_marks (name, at) values (${MARK}, ${to}::timestamptz)
       on conflict (name) do update set at = excluded.at`);
     await tx.execute(sql`delete from job_stats_minute where minute < now() - make_interval(days => ${STATS_KEEP_DAYS})`);
-    return { ran: true, rows: inserted.count, upTo: new Date(to) };
+    await tx.execute(sql`delete from job_stats_hour where hour < now() - make_interval(days => ${STATS_KEEP_DAYS})`);
+    return { ran: true, rows: added?.rows ?? 0, upTo: new Date(to) };
   });
 }
 
@@ -124,29 +152,45 @@ function toMinuteStats(row: MinuteRow): MinuteStats {
 export type StatsGrain = 'minute' | 'hour' | 'span';
 
 /**
- * Stats of the jobs that ended from `since` on, per grain, task and queue: rolled-up rows before the
- * roll-up's mark and the same aggregation computed live after it (a few seconds of jobs), so figures
- * are current; summed in the database, so a week by the hour is a few thousand rows whatever the
- * history. For `span`, `minute` is `since`.
+ * Stats of the jobs that ended from `since` on, per grain, task and queue, summed in the database
+ * from three parts: the roll-up's rows before its mark, and the same aggregation computed live
+ * after it (a few seconds of jobs), so figures are current. Per hour and for a span, whole hours
+ * come from the hour rows and only the partial hours at either end from minute rows, so a week is
+ * a few thousand rows whatever the history. For `span`, `minute` is `since`.
  */
 export async function statsSince(db: DbOrTx, since: Date, grain: StatsGrain = 'minute'): Promise<MinuteStats[]> {
-  const at = since.toISOString();
-  const bucket = grain === 'minute' ? sql`minute` : grain === 'hour' ? sql`date_trunc('hour', minute)` : sql`${at}::timestamptz`;
-  const histogram = Array.from({ length: durationBoundsMs.length + 1 }, (_, index) => sql`sum(durations[${sql.raw(String(index + 1))}])::int`);
+  const at = sql`${since.toISOString()}::timestamptz`;
+  const bucket = grain === 'minute' ? sql`minute` : grain === 'hour' ? sql`date_trunc('hour', minute)` : at;
+  const columns = sql`task, queue, completed, failed, cancelled, duration_ms_sum, durations`;
+  // mark: how far the roll-up has read; first_hour: the first whole hour from since; last_hour: the
+  // hour the mark is in (partly rolled up, so read from minute rows).
+  const rolledUp =
+    grain === 'minute'
+      ? sql`select minute, ${columns} from job_stats_minute, bounds where minute >= date_trunc('minute', ${at}) and minute < bounds.mark`
+      : sql`
+      select hour as minute, ${columns} from job_stats_hour, bounds where hour >= bounds.first_hour and hour < bounds.last_hour
+      union all
+      select minute, ${columns} from job_stats_minute, bounds
+      where minute >= date_trunc('minute', ${at}) and minute < least(bounds.first_hour, bounds.mark)
+         or minute >= greatest(bounds.last_hour, bounds.first_hour) and minute < bounds.mark`;
   const rows = await db.execute<MinuteRow>(sql`
     with mark as (
-      select coalesce((select at from maintenance_marks where name = ${MARK}), ${at}::timestamptz) as at
+      select coalesce((select at from maintenance_marks where name = ${MARK}), ${at}) as at
     ),
-    live as (${endedBetween(sql`greatest((select at from mark), ${at}::timestamptz)`, sql`now() + interval '1 minute'`)}),
+    bounds as (
+      select mark.at as mark, date_trunc('hour', mark.at) as last_hour,
+             date_trunc('hour', ${at} - interval '1 microsecond') + interval '1 hour' as first_hour
+      from mark
+    ),
+    live as (${endedBetween(sql`greatest((select at from mark), ${at})`, sql`now() + interval '1 minute'`)}),
     every_row as (
-      select minute, task, queue, completed, failed, cancelled, duration_ms_sum, durations
-      from job_stats_minute where minute >= date_trunc('minute', ${at}::timestamptz) and minute < (select at from mark)
+      ${rolledUp}
       union all
-      select minute, task, queue, completed, failed, cancelled, duration_ms_sum, durations from live
+      select minute, ${columns} from live
     )
     select to_char(${bucket} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as minute, task, queue,
       sum(completed)::int as completed, sum(failed)::int as failed, sum(cancelled)::int as cancelled,
-      sum(duration_ms_sum)::bigint as duration_ms_sum, array[${sql.join(histogram, sql`, `)}] as durations
+      sum(duration_ms_sum)::bigint as duration_ms_sum, ${summedHistogram()} as durations
     from every_row
     group by 1, 2, 3`);
   return [...rows].map(toMinuteStats);

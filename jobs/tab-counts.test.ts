@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { jobs, type JobStatus } from '@/db/schema';
@@ -32,12 +33,14 @@ async function addJobs(owner: PersonViewer | null, status: JobStatus, n: number,
 
 /** Counts written as `[all, active, failed]`, exact (not capped) unless a tab is listed in `capped`. */
 const counts = ([all, active, failed]: [number, number, number], capped: (keyof TabCounts)[] = []): TabCounts => ({
-  all: { count: all, capped: capped.includes('all') },
-  active: { count: active, capped: capped.includes('active') },
-  failed: { count: failed, capped: capped.includes('failed') },
+  all: { count: all, precision: capped.includes('all') ? 'at-least' : 'exact' },
+  active: { count: active, precision: capped.includes('active') ? 'at-least' : 'exact' },
+  failed: { count: failed, precision: capped.includes('failed') ? 'at-least' : 'exact' },
 });
 
-const counted = (viewer: Viewer, filter: Partial<JobFilter> = {}, cap?: number) => countJobsByTab(viewer, jobFilterSchema.parse(filter), { cap });
+/** Counts with a budget no busy test machine exceeds (the estimates have their own test). */
+const counted = (viewer: Viewer, filter: Partial<JobFilter> = {}, cap?: number, budgetMs = 10_000) =>
+  countJobsByTab(viewer, jobFilterSchema.parse(filter), { cap, budgetMs });
 
 beforeAll(async () => {
   user = await createTestUser('user');
@@ -90,5 +93,25 @@ describe('counts per tab', () => {
     expect(await counted(admin, {}, 2)).toEqual(counts([2, 2, 2], ['all', 'active', 'failed']));
     expect(await counted(auditor, {}, 12)).toEqual(counts([12, 3, 4]));
     expect(await counted(auditor, {}, 11)).toEqual(counts([11, 3, 4], ['all']));
+  });
+
+  it('give estimates, marked as such, when counting exactly takes longer than its budget', async () => {
+    // 40,000 completed CLI jobs at low priority: counting the low-priority ones, which no index
+    // serves, reads them all, which takes far longer than a budget of one millisecond.
+    await getDb().execute(sql`
+      insert into jobs (task, title, status, priority, origin, os_user)
+      select 'long-running', 'Filler ' || i, 'completed', 'low', 'cli', 'deploy' from generate_series(1, 40000) as i`);
+    await getDb().execute(sql`analyze jobs`);
+    const estimated = await counted(admin, { priority: 'low' }, undefined, 1);
+    expect(Object.values(estimated).map((count) => count.precision)).toEqual(['estimate', 'estimate', 'estimate']);
+    expect(estimated.all.count).toBeGreaterThan(20_000); // 40,000, as the planner sees it
+    expect(estimated.all.count).toBeLessThan(80_000);
+    // With time enough the same count is exact, and stops at the cap.
+    expect(await counted(admin, { priority: 'low' })).toEqual({
+      all: { count: 10_000, precision: 'at-least' },
+      active: { count: 0, precision: 'exact' },
+      failed: { count: 0, precision: 'exact' },
+    });
+    await getDb().execute(sql`delete from jobs where title like 'Filler %'`);
   });
 });

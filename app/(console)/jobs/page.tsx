@@ -34,15 +34,28 @@ const searchSchema = z.object({
 
 const tabNames: Record<JobsTab, string> = { all: 'All jobs', active: 'Active jobs', failed: 'Failed jobs' };
 
-/** A tab's number of jobs, muted; past the cap it says "10,000+", an approximation, and why on hover. */
+/** Two significant digits: an estimate shown to the last job would look exact. */
+function roughly(count: number): number {
+  if (count < 100) return count;
+  const unit = 10 ** (Math.floor(Math.log10(count)) - 1);
+  return Math.round(count / unit) * unit;
+}
+
+/**
+ * A tab's number of jobs, muted: exact, "10,000+" past the cap, or "~1,200" when counting took too
+ * long and the figure is the database's estimate; what it means is said on hover and to screen readers.
+ */
 function TabCountBadge({ count }: { count: TabCount }) {
+  const shown =
+    count.precision === 'estimate'
+      ? { text: `~${roughly(count.count).toLocaleString('en-US')}`, title: 'About this many: an estimate, counting exactly would take too long' }
+      : count.precision === 'at-least'
+        ? { text: `${count.count.toLocaleString('en-US')}+`, title: `More than ${TAB_COUNT_CAP.toLocaleString('en-US')}: counting stops there` }
+        : { text: count.count.toLocaleString('en-US'), title: undefined };
   return (
-    <span
-      className="ml-1.5 rounded-full bg-slate-100 px-1.5 py-0.5 text-xs font-normal tabular-nums text-slate-600"
-      title={count.capped ? `More than ${TAB_COUNT_CAP.toLocaleString('en-US')}: counting stops there` : undefined}
-    >
-      {count.count.toLocaleString('en-US')}
-      {count.capped ? '+' : ''}
+    <span className="ml-1.5 rounded-full bg-slate-100 px-1.5 py-0.5 text-xs font-normal tabular-nums text-slate-600" title={shown.title}>
+      {shown.text}
+      {shown.title ? <span className="sr-only"> ({shown.title})</span> : null}
     </span>
   );
 }

@@ -1,1 +1,0 @@
-CREATE INDEX "jobs_task_listed_idx" ON "jobs" USING btree ("task","id" DESC NULLS LAST) WHERE "jobs"."cleared_at" is null;
