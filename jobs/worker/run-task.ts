@@ -198,6 +198,7 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
         queue: jobs.queue,
         priority: jobs.priority,
         runAt: jobs.runAt,
+        queuePaused: sql<boolean>`exists (select 1 from ${queuePauses} where ${queuePauses.queue} = ${jobs.queue})`,
       })
       .from(jobs)
       .where(eq(jobs.id, jobId))
@@ -217,7 +218,7 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
       await tx.insert(jobLogs).values({ jobId, level: 'warning', attempt: current.attempts, message: 'Not started: a stop was requested as a worker picked it up.' });
       return null;
     }
-    if (!interrupted && (await isPaused(tx, current.queue))) {
+    if (!interrupted && current.queuePaused) {
       // The fetch that handed it out read the paused queues before the pause committed: put it back
       // in line untouched, with the attempts its entry had (this fetch spent none of them).
       await addQueueEntries(tx, [
@@ -270,11 +271,6 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
     });
     return { attempt, payload: current.payload, launchedBy: await launcherOf(tx, current) };
   });
-}
-
-async function isPaused(tx: DbOrTx, queue: string): Promise<boolean> {
-  const [pause] = await tx.select({ queue: queuePauses.queue }).from(queuePauses).where(eq(queuePauses.queue, queue));
-  return pause !== undefined;
 }
 
 /** Who launched the job, to run it with their permissions; fails closed when that is unknown. */
