@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { z } from 'zod';
+import { intArgument } from './arguments';
 import { nowMs } from './processes';
 
 /** Generated job history for the benchmarks that need a big `jobs` table (export, pages). */
@@ -16,23 +16,9 @@ export interface FillOptions {
   smallRows: number;
 }
 
-/** `--rows N` (underscores and commas allowed), `defaultRows` without it. */
+/** `--rows N`, `defaultRows` without it. */
 export function rowsFromArguments(defaultRows: number, min: number): number {
-  const args = process.argv.slice(3);
-  const index = args.findIndex((arg) => arg === '--rows' || arg.startsWith('--rows='));
-  if (index === -1) return defaultRows;
-  const raw = args[index]!.includes('=') ? args[index]!.slice('--rows='.length) : args[index + 1];
-  const parsed = z.coerce
-    .number()
-    .int()
-    .min(min)
-    .max(100_000_000)
-    .safeParse(raw?.replace(/[_,]/g, ''));
-  if (!parsed.success) {
-    console.error(`--rows takes a whole number from ${count(min)} to 100,000,000 (got ${raw ?? 'nothing'}).`);
-    process.exit(2);
-  }
-  return parsed.data;
+  return intArgument('rows', defaultRows, min, 100_000_000);
 }
 
 /**

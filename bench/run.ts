@@ -7,8 +7,10 @@ import { z } from 'zod';
 const benchmarks = {
   enqueue: () => import('./enqueue'),
   export: () => import('./export'),
+  latency: () => import('./latency'),
   pages: () => import('./pages'),
   sse: () => import('./sse'),
+  throughput: () => import('./throughput'),
 } as const;
 
 const name = z.enum(Object.keys(benchmarks) as [keyof typeof benchmarks]).safeParse(process.argv[2]);

@@ -5,6 +5,7 @@ import { csvImportCheckTask } from './tasks/csv-import-check';
 import { failingTask } from './tasks/failing';
 import { historyReportTask } from './tasks/history-report';
 import { longRunningTask } from './tasks/long-running';
+import { pingTask } from './tasks/ping';
 import { pruneHistoryTask } from './tasks/prune-history';
 import { queueMaintenanceTask } from './tasks/queue-maintenance';
 import type { Viewer } from './viewer';
@@ -15,6 +16,7 @@ export const taskCatalogue: readonly TaskDefinition[] = [
   csvImportCheckTask,
   longRunningTask,
   failingTask,
+  pingTask,
   queueMaintenanceTask,
   pruneHistoryTask,
   bulkActionTask,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { eq, like } from 'drizzle-orm';
+import { desc, eq, inArray, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, jobLogs, jobs, users } from '@/db/schema';
@@ -65,7 +65,21 @@ describe('the CLI', () => {
     expect(audit).toMatchObject({ actorRole: 'cli', origin: 'cli', jobIds: [id] });
   });
 
+  it('enqueues many at once with --count: one transaction, one id a line, one audit row', async () => {
+    const { code, stdout, stderr } = await cli(['enqueue', 'ping', '--count', '25', '--args', '{"message": "many"}']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const ids = stdout.trim().split('\n').map(Number);
+    expect(ids).toHaveLength(25);
+    const rows = await getDb().select({ id: jobs.id, payload: jobs.payload, origin: jobs.origin }).from(jobs).where(inArray(jobs.id, ids));
+    expect(rows.every((row) => row.origin === 'cli' && (row.payload as { message: string }).message === 'many')).toBe(true);
+    const [audit] = await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'job.launch')).orderBy(desc(auditEvents.id)).limit(1);
+    expect(audit).toMatchObject({ jobIds: ids, jobCount: 25, details: { task: 'ping', count: 25 } });
+  });
+
   it.each([
+    [['enqueue', 'ping', '--count', '0'], '--count must be a whole number from 1 to 20000'],
+    [['enqueue', 'ping', '--count', '20001'], '--count must be a whole number from 1 to 20000'],
+    [['enqueue', 'ping', '--count', 'many'], '--count must be a whole number from 1 to 20000'],
     [['enqueue', 'no-such-task'], 'There is no task called "no-such-task".'],
     [['enqueue', 'long-running', '--args', '{"durationSeconds": "soon"}'], 'durationSeconds: Enter a whole number of seconds'],
     [['enqueue', 'long-running', '--args', '{not json'], '--args is not valid JSON'],

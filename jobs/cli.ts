@@ -13,7 +13,7 @@ import { recordAudit } from './audit';
 import { taskCatalogue } from './catalogue';
 import { cancelJob, controlOutcomeMessages, retryJob, stopJob } from './control';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { launchJob } from './launch';
+import { launchJobs, MAX_BATCH_LAUNCH } from './launch';
 import { clearInactiveJobs, getJobForViewer, jobTabs, listJobsForViewer, readJobLog } from './queries';
 import { changePriority, pauseQueue, purgeQueue, queueSummaries, resumeQueue } from './queues';
 import { listTaskSettings, setTaskActive, setTaskNote } from './task-settings';
@@ -26,8 +26,9 @@ Commands:
   task activate <task> | task deactivate <task>
                                           Turn a task on or off (nobody launches an inactive task)
   task note <task> "<text>"               Set a task's note for admins; "" clears it
-  enqueue <task> [--args '<json>'] [--priority critical|high|normal|low]
-                                          Launch a task as a CLI job; prints the new job's id
+  enqueue <task> [--args '<json>'] [--priority critical|high|normal|low] [--count N]
+                                          Launch a task as a CLI job; prints the new job's id. With
+                                          --count, N jobs in one transaction, one id per line
   list [--tab all|active|failed] [--limit N]
                                           List jobs, newest first
   show <id>                               Show a job: overview, arguments, result, error, log
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
       }
     },
     enqueue: async (args) => {
-      const { positionals, values } = parse(args, { args: { type: 'string' }, priority: { type: 'string' } });
+      const { positionals, values } = parse(args, { args: { type: 'string' }, priority: { type: 'string' }, count: { type: 'string', default: '1' } });
       const [taskName] = positionals;
       if (!taskName || positionals.length > 1) throw new UsageError('enqueue takes one task name: enqueue <task> --args \'{"key": "value"}\'');
       let input: unknown = {};
@@ -119,9 +120,11 @@ async function main(argv: string[]): Promise<number> {
         }
         if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new UsageError('--args must be a JSON object.');
       }
-      const id = await launchJob(viewer, taskName, input, cliSource, { priority: values.priority });
-      // Plain text: console.log colours numbers when FORCE_COLOR is set, and scripts read this line.
-      process.stdout.write(`${id}\n`);
+      const count = z.coerce.number().int().min(1).max(MAX_BATCH_LAUNCH).safeParse(values.count);
+      if (!count.success) throw new UsageError(`--count must be a whole number from 1 to ${MAX_BATCH_LAUNCH}`);
+      const ids = await launchJobs(viewer, taskName, Array.from({ length: count.data }, () => input), cliSource, { priority: values.priority });
+      // Plain text: console.log colours numbers when FORCE_COLOR is set, and scripts read these lines.
+      process.stdout.write(`${ids.join('\n')}\n`);
     },
     list: async (args) => {
       const { values } = parse(args, { tab: { type: 'string', default: 'all' }, limit: { type: 'string', default: '50' } });

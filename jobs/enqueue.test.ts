@@ -1,11 +1,12 @@
-import { count, eq, inArray, sql } from 'drizzle-orm';
+import { count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { auditEvents, jobs } from '@/db/schema';
 import { createTestUser, queueEntry } from '@/test/fixtures';
 import { setUpTestDatabase } from '@/test/database';
 import { enqueueJobs, queueFlag, queuePriority } from './enqueue';
-import { launchJob } from './launch';
+import { ForbiddenError, ValidationError } from './errors';
+import { launchJob, launchJobs } from './launch';
 import { longRunningTask } from './tasks/long-running';
 import type { PersonViewer } from './viewer';
 
@@ -78,5 +79,33 @@ describe('launchJob atomicity', () => {
       await getDb().execute(sql`alter table audit_events drop constraint refuse_launch`);
     }
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('launchJobs, a batch launch', () => {
+  let user: PersonViewer;
+  beforeAll(async () => {
+    user = await createTestUser('user');
+  });
+
+  it('creates one job per set of arguments, in order, with one audit row naming them all', async () => {
+    const ids = await launchJobs(user, 'ping', [{ message: 'one' }, {}, { message: 'three' }], { origin: 'web' });
+    expect(ids).toHaveLength(3);
+    const rows = await getDb().select({ id: jobs.id, payload: jobs.payload, ownerId: jobs.ownerId, status: jobs.status }).from(jobs).where(inArray(jobs.id, ids));
+    expect(ids.map((id) => rows.find((row) => row.id === id)!.payload)).toEqual([{ message: 'one' }, {}, { message: 'three' }]);
+    expect(rows.every((row) => row.ownerId === user.id && row.status === 'queued')).toBe(true);
+    for (const id of ids) expect(await queueEntry(id)).toBeDefined();
+    const [audit] = await getDb().select().from(auditEvents).where(eq(auditEvents.action, 'job.launch')).orderBy(desc(auditEvents.id)).limit(1);
+    expect(audit).toMatchObject({ jobIds: ids, jobCount: 3, details: { task: 'ping', count: 3 } });
+  });
+
+  it('creates nothing when one set is invalid, and says which one', async () => {
+    const before = [await countJobs(), await countQueue()];
+    const launching = launchJobs(user, 'ping', [{ message: 'fine' }, { message: 'x'.repeat(201) }], { origin: 'web' });
+    await expect(launching).rejects.toThrow(ValidationError);
+    await expect(launching).rejects.toMatchObject({ message: 'Arguments 2 of 2 for "Ping" are not valid.', fieldErrors: { '1.message': ['At most 200 characters'] } });
+    await expect(launchJobs(user, 'ping', [], { origin: 'web' })).rejects.toThrow('A launch creates from 1 to 20,000 jobs (asked for 0).');
+    await expect(launchJobs(user, 'queue-maintenance', [{}, {}], { origin: 'web' })).rejects.toThrow(ForbiddenError);
+    expect([await countJobs(), await countQueue()]).toEqual(before);
   });
 });

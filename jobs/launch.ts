@@ -34,6 +34,9 @@ function parseTaskArguments(task: TaskDefinition, input: unknown): Record<string
   return parsed.data as Record<string, unknown>;
 }
 
+/** The most jobs one batch launch creates (one transaction, one audit row listing them all). */
+export const MAX_BATCH_LAUNCH = 20_000;
+
 /**
  * Launches a task for a viewer, from the web, the CLI or the API: checks the viewer may launch it,
  * then, in one transaction, that an admin has not turned the task off, the arguments against the
@@ -46,28 +49,61 @@ export async function launchJob(
   source: ActionSource,
   options: { priority?: unknown } = {},
 ): Promise<number> {
+  const [id] = await launchJobs(viewer, taskName, [input], source, options);
+  return id!;
+}
+
+/**
+ * Launches one job of a task per set of arguments, all or none: the same checks as launchJob, every
+ * set validated before anything is written, then one transaction creating the jobs, their queue
+ * entries and one audit row. Returns the new jobs' ids in the order of `inputs`.
+ */
+export async function launchJobs(
+  viewer: Viewer,
+  taskName: string,
+  inputs: readonly unknown[],
+  source: ActionSource,
+  options: { priority?: unknown } = {},
+): Promise<number[]> {
   const task = findTask(taskName);
   if (!task) throw new ValidationError(`There is no task called "${taskName}".`, { task: ['Unknown task'] });
   if (!canLaunchTask(viewer, task.launchableBy)) throw new ForbiddenError(`You cannot launch "${task.title}".`);
+  if (inputs.length === 0 || inputs.length > MAX_BATCH_LAUNCH) {
+    throw new ValidationError(`A launch creates from 1 to ${MAX_BATCH_LAUNCH.toLocaleString('en-US')} jobs (asked for ${inputs.length.toLocaleString('en-US')}).`, {
+      arguments: [`Give from 1 to ${MAX_BATCH_LAUNCH.toLocaleString('en-US')} sets of arguments`],
+    });
+  }
   return getDb().transaction(async (tx) => {
-    // Read in the transaction that inserts the job, and before the arguments: fixing them would not help.
+    // Read in the transaction that inserts the jobs, and before the arguments: fixing them would not help.
     if (!(await isTaskActive(tx, task.name))) throw new ForbiddenError(taskInactiveMessage(task));
-    const payload = parseTaskArguments(task, input);
+    const payloads = inputs.map((input, index) => {
+      if (inputs.length === 1) return parseTaskArguments(task, input);
+      try {
+        return parseTaskArguments(task, input);
+      } catch (error) {
+        // Which set was wrong: its fields are named `3.message` and so on.
+        if (!(error instanceof ValidationError)) throw error;
+        const fields = Object.entries(error.fieldErrors).map(([field, messages]) => [`${index}.${field}`, messages]);
+        throw new ValidationError(`Arguments ${index + 1} of ${inputs.length} for "${task.title}" are not valid.`, Object.fromEntries(fields));
+      }
+    });
     const priority = z.enum(jobPriorities).optional().safeParse(options.priority);
     if (!priority.success) {
       throw new ValidationError(`The priority must be one of ${jobPriorities.join(', ')}.`, { priority: [`Choose one of ${jobPriorities.join(', ')}`] });
     }
-    const [id] = await enqueueJobs(tx, [
-      {
+    const ids = await enqueueJobs(
+      tx,
+      payloads.map((payload) => ({
         task,
         payload,
         origin: source.origin,
         ownerId: viewer.kind === 'person' ? viewer.id : null,
         osUser: viewer.kind === 'cli' ? viewer.osUser : null,
         priority: priority.data,
-      },
-    ]);
-    await recordAudit(tx, { viewer, action: 'job.launch', source, jobIds: [id!], details: { task: task.name } });
-    return id!;
+      })),
+    );
+    const details = ids.length === 1 ? { task: task.name } : { task: task.name, count: ids.length };
+    await recordAudit(tx, { viewer, action: 'job.launch', source, jobIds: ids, details });
+    return ids;
   });
 }

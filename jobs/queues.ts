@@ -43,6 +43,13 @@ export async function pausedQueues(db: DbOrTx): Promise<string[]> {
   return rows.map((row) => row.queue);
 }
 
+/** Where workers hear, on commit, that a queue was paused or resumed (they cache the list). */
+export const QUEUE_PAUSES_CHANNEL = 'jobs_console_queue_pauses';
+
+async function announcePauses(tx: DbOrTx, queue: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${QUEUE_PAUSES_CHANNEL}, ${queue})`);
+}
+
 /** Pauses a queue: its waiting jobs stay in line, and no worker starts one until it is resumed. */
 export async function pauseQueue(db: DbOrTx, viewer: Viewer, queue: unknown, source: ActionSource): Promise<void> {
   const name = await checkQueue(db, viewer, queue);
@@ -52,7 +59,9 @@ export async function pauseQueue(db: DbOrTx, viewer: Viewer, queue: unknown, sou
       .values({ queue: name, pausedBy: viewer.kind === 'person' ? viewer.id : null })
       .onConflictDoNothing()
       .returning({ queue: queuePauses.queue });
-    if (added.length > 0) await recordAudit(tx, { viewer, action: 'queue.pause', source, details: { queue: name } });
+    if (added.length === 0) return;
+    await recordAudit(tx, { viewer, action: 'queue.pause', source, details: { queue: name } });
+    await announcePauses(tx, name);
   });
 }
 
@@ -60,7 +69,9 @@ export async function resumeQueue(db: DbOrTx, viewer: Viewer, queue: unknown, so
   const name = await checkQueue(db, viewer, queue);
   await db.transaction(async (tx) => {
     const removed = await tx.delete(queuePauses).where(eq(queuePauses.queue, name)).returning({ queue: queuePauses.queue });
-    if (removed.length > 0) await recordAudit(tx, { viewer, action: 'queue.resume', source, details: { queue: name } });
+    if (removed.length === 0) return;
+    await recordAudit(tx, { viewer, action: 'queue.resume', source, details: { queue: name } });
+    await announcePauses(tx, name);
   });
 }
 

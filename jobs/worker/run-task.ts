@@ -1,7 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import { and, eq, sql } from 'drizzle-orm';
 import type { JobHelpers, Task, WorkerUtils } from 'graphile-worker';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
+import type { UserRole } from '@/db/enums';
 import { jobLogs, jobs, queuePauses, users, type LogLevel } from '@/db/schema';
 import { parseArtifact } from '../artifacts';
 import { addQueueEntries, type QueuedRow } from '../enqueue';
@@ -19,6 +21,8 @@ export interface WrapperDeps {
   onRunningChange?(delta: 1 | -1): void;
   /** Where stop requests for the jobs running here arrive (the worker's LISTEN on `job_stop`). */
   stops?: StopRegistry;
+  /** Called when a fetched job's queue turned out to be paused: the worker reads the paused queues again. */
+  pausedQueueSeen?(): Promise<void>;
 }
 
 /** Why a job's signal fired when someone asked it to stop (as opposed to a worker shutdown). */
@@ -85,6 +89,11 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
     }
     const { db } = deps;
     const started = await markRunning(db, parsedPayload.data.jobId, helpers, deps.workerId);
+    if (started === 'paused') {
+      // Back in line; before graphile-worker fetches again, it learns that the queue is paused.
+      await deps.pausedQueueSeen?.();
+      return;
+    }
     if (!started) return; // cancelled or finished meanwhile: nothing to run
     const { attempt } = started;
     // The queue entry's own count decides whether a failure is final (see handBack for why the
@@ -95,7 +104,12 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
     const reporter = new JobReporter(db, attempt);
     const controller = new AbortController();
     const onShutdown = () => controller.abort(new Error('The worker is shutting down.'));
-    helpers.abortSignal?.addEventListener('abort', onShutdown, { once: true });
+    if (helpers.abortSignal) {
+      // The worker's one signal gets a listener per running job: more than Node's default of 10
+      // is no leak, just concurrency above 9.
+      setMaxListeners(0, helpers.abortSignal);
+      helpers.abortSignal.addEventListener('abort', onShutdown, { once: true });
+    }
     // A force stop abandons the task: the wrapper returns at once (freeing this worker's slot and the
     // queue entry) while the task's promise runs on with nothing it writes recorded.
     let abandon = () => {};
@@ -178,10 +192,63 @@ interface StartedJob {
 }
 
 /**
- * Marks the job running and returns what the task needs, or null when it must not run. A job still
- * `running` from an earlier attempt is taken over: that attempt's worker died or its lock expired.
+ * Marks the job running and returns what the task needs; null when it must not run, 'paused' when
+ * its queue is paused (it is back in line). A job still `running` from an earlier attempt is taken
+ * over: that attempt's worker died or its lock expired.
  */
-async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId: string): Promise<StartedJob | null> {
+async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId: string): Promise<StartedJob | 'paused' | null> {
+  return (await startWaitingJob(db, jobId, helpers, workerId)) ?? markRunningCarefully(db, jobId, helpers, workerId);
+}
+
+/**
+ * The usual case in one statement (one round trip, atomic without BEGIN and COMMIT): a job waiting
+ * in a queue that is not paused, with no stop requested, becomes running, its log says so, and its
+ * launcher is read. Null when any of that does not hold; markRunningCarefully then sorts it out.
+ */
+async function startWaitingJob(db: Db, jobId: number, helpers: JobHelpers, workerId: string): Promise<StartedJob | null> {
+  const [row] = await db.execute<{
+    attempts: number;
+    max_attempts: number;
+    payload: Record<string, unknown>;
+    origin: string;
+    owner_id: string | null;
+    os_user: string | null;
+    user_id: string | null;
+    email: string | null;
+    role: UserRole | null;
+  }>(sql`
+    with started as (
+      update jobs set
+        status = 'running',
+        attempts = max_attempts - ${helpers.job.max_attempts}::int + ${helpers.job.attempts}::int,
+        started_at = coalesce(started_at, now()),
+        finished_at = null,
+        worker_id = ${workerId},
+        heartbeat_at = now(),
+        updated_at = now(),
+        message = format('Attempt %s of %s started', max_attempts - ${helpers.job.max_attempts}::int + ${helpers.job.attempts}::int, max_attempts)
+      where id = ${jobId} and status in ('queued', 'scheduled', 'retrying') and cancel_requested_at is null
+        and not exists (select 1 from queue_pauses p where p.queue = jobs.queue)
+      returning id, attempts, max_attempts, payload, origin, owner_id, os_user
+    ), logged as (
+      insert into job_logs (job_id, level, attempt, message)
+      select id, 'info', attempts, format('Attempt %s of %s started on worker %s.', attempts, max_attempts, ${workerId}::text) from started
+    )
+    select s.attempts, s.max_attempts, s.payload, s.origin, s.owner_id, s.os_user, u.id as user_id, u.email, u.role
+    from started s left join users u on u.id = s.owner_id`);
+  if (!row) return null;
+  const launchedBy: Viewer | null = row.owner_id
+    ? row.user_id
+      ? { kind: 'person', id: row.user_id, email: row.email!, role: row.role! }
+      : null
+    : row.origin === 'cli'
+      ? { kind: 'cli', osUser: row.os_user ?? 'unknown' }
+      : null;
+  return { attempt: { jobId, number: row.attempts, maxAttempts: row.max_attempts, workerId }, payload: row.payload, launchedBy };
+}
+
+/** markRunning for everything but the usual case, under the job's row lock. */
+async function markRunningCarefully(db: Db, jobId: number, helpers: JobHelpers, workerId: string): Promise<StartedJob | 'paused' | null> {
   return db.transaction(async (tx) => {
     const [current] = await tx
       .select({
@@ -231,7 +298,7 @@ async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId:
           queue: current.queue,
         },
       ]);
-      return null;
+      return 'paused';
     }
     if (interrupted) {
       await tx.insert(jobLogs).values({

@@ -9,12 +9,12 @@ import { evaluateAlerts } from '../alerts';
 import { taskCatalogue } from '../catalogue';
 import { JOB_STOP_CHANNEL } from '../control';
 import { queueFlag } from '../enqueue';
-import { pausedQueues } from '../queues';
+import { pausedQueues, QUEUE_PAUSES_CHANNEL } from '../queues';
 import { SCHEDULE_TASK, scheduleTask } from '../schedules';
 import { rollUpJobStats } from '../stats';
 import { quietLogger } from './logger';
 import { rescueDeadWorkers } from './rescue';
-import { StopRegistry, wrapTask } from './run-task';
+import { StopRegistry, wrapTask, type WrapperDeps } from './run-task';
 
 export interface RunningWorker {
   id: string;
@@ -45,7 +45,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const workerUtils = await makeWorkerUtils({ connectionString: options.databaseUrl, logger: quietLogger });
   let running = 0;
   const stops = new StopRegistry();
-  const deps = { db, workerUtils, workerId: id, stops, onRunningChange: (delta: 1 | -1) => (running += delta) };
+  const deps: WrapperDeps = { db, workerUtils, workerId: id, stops, onRunningChange: (delta) => void (running += delta) };
   // Stop requests arrive at once over NOTIFY; the heartbeat below catches any this misses.
   const stopMessage = z.object({ id: z.number().int().positive(), mode: z.enum(['graceful', 'force']) });
   await handle.client.listen(JOB_STOP_CHANNEL, (payload) => {
@@ -60,21 +60,36 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   await db.insert(workers).values({ id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency });
 
-  // Paused queues, read before every fetch (graphile-worker asks each time it looks for a job), so
-  // a queue paused a moment ago starts nothing more. Fetches at the same moment share one read.
-  let lastFlags: string[] = [];
-  let reading: Promise<string[]> | null = null;
-  const forbiddenFlags = () => {
-    // Fetches asking in the same turn of the event loop share one read, which starts after all of
-    // them asked: a read already under way may have begun before a pause committed, so none joins it.
-    reading ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+  // Paused queues, as graphile-worker's forbidden flags: kept in memory and read again when a pause
+  // or resume is announced (NOTIFY), at every heartbeat, and when a job of a paused queue was
+  // fetched anyway (the task wrapper then puts it back in line: it checks under the job's lock, so
+  // a list a moment out of date costs a round trip, never a job started in a paused queue).
+  let pausedFlags: string[] = [];
+  let reading: Promise<void> | null = null;
+  let readAgain = false;
+  const refreshPausedFlags = (): Promise<void> => {
+    if (reading) {
+      // A read under way may have begun before the change committed: read once more after it.
+      readAgain = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        readAgain = false;
+        try {
+          pausedFlags = (await pausedQueues(db)).map(queueFlag);
+        } catch {
+          // the database is unreachable: keep the last known list
+        }
+      } while (readAgain);
       reading = null;
-      return pausedQueues(db)
-        .then((queues) => (lastFlags = queues.map(queueFlag)))
-        .catch(() => lastFlags); // the database is unreachable: keep the last known list
-    });
+    })();
     return reading;
   };
+  deps.pausedQueueSeen = refreshPausedFlags;
+  await refreshPausedFlags();
+  await handle.client.listen(QUEUE_PAUSES_CHANNEL, () => void refreshPausedFlags());
+  const forbiddenFlags = () => pausedFlags;
 
   let runner: Runner;
   try {
@@ -125,6 +140,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     for (const alert of changes.cleared) console.warn(`[alerts] cleared: ${alert.key}`);
   };
   const tick = () => {
+    void refreshPausedFlags();
     beat()
       .catch((error: unknown) => console.error(`[worker] heartbeat failed: ${(error as Error).message}`))
       .then(rescue)
