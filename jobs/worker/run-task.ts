@@ -7,6 +7,7 @@ import type { UserRole } from '@/db/enums';
 import { jobLogs, jobs, queuePauses, users, type LogLevel } from '@/db/schema';
 import { parseArtifact } from '../artifacts';
 import { addQueueEntries, type QueuedRow } from '../enqueue';
+import { Batcher } from '@/lib/batcher';
 import { appendAttemptError } from './attempt-errors';
 import type { StopMode } from '../control';
 import type { TaskDefinition } from '../task';
@@ -152,7 +153,7 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
       } finally {
         await reporter.close();
       }
-      await markCompleted(db, attempt, result);
+      await batchersOf(db).completions.add({ attempt, result });
     } catch (error) {
       if (stopRequested()) {
         // It stopped because someone asked it to: that is a cancellation, not a failure.
@@ -197,16 +198,67 @@ interface StartedJob {
  * over: that attempt's worker died or its lock expired.
  */
 async function markRunning(db: Db, jobId: number, helpers: JobHelpers, workerId: string): Promise<StartedJob | 'paused' | null> {
-  return (await startWaitingJob(db, jobId, helpers, workerId)) ?? markRunningCarefully(db, jobId, helpers, workerId);
+  const request: StartRequest = { id: jobId, entryAttempts: helpers.job.attempts, entryMaxAttempts: helpers.job.max_attempts, workerId };
+  return (await batchersOf(db).starts.add(request)) ?? markRunningCarefully(db, jobId, helpers, workerId);
+}
+
+/** A job a worker has just fetched, with its queue entry's attempt counts (see handBack). */
+interface StartRequest {
+  id: number;
+  entryAttempts: number;
+  entryMaxAttempts: number;
+  workerId: string;
+}
+
+interface CompletedAttempt {
+  attempt: Attempt;
+  result: unknown;
 }
 
 /**
- * The usual case in one statement (one round trip, atomic without BEGIN and COMMIT): a job waiting
- * in a queue that is not paused, with no stop requested, becomes running, its log says so, and its
- * launcher is read. Null when any of that does not hold; markRunningCarefully then sorts it out.
+ * The status writes every job makes, start and completion, group-committed per worker (lib/batcher):
+ * at concurrency 10 a statement carries several jobs, so fewer commits (each a WAL flush, and each
+ * taking PostgreSQL's NOTIFY lock for the jobs' events) are made. A batch that fails (a deadlock
+ * with a bulk action, say) is written again one job at a time, so one job's trouble stays its own.
  */
-async function startWaitingJob(db: Db, jobId: number, helpers: JobHelpers, workerId: string): Promise<StartedJob | null> {
-  const [row] = await db.execute<{
+interface Batchers {
+  starts: Batcher<StartRequest, StartedJob | null>;
+  completions: Batcher<CompletedAttempt, void>;
+}
+
+const batchers = new WeakMap<Db, Batchers>();
+
+function batchersOf(db: Db): Batchers {
+  let found = batchers.get(db);
+  if (!found) {
+    const oneByOne =
+      <In, Out>(write: (items: In[]) => Promise<Out[]>) =>
+      async (items: In[]): Promise<Out[]> => {
+        try {
+          return await write(items);
+        } catch (error) {
+          if (items.length === 1) throw error;
+          return Promise.all(items.map(async (item) => (await write([item]))[0]!));
+        }
+      };
+    found = {
+      starts: new Batcher(oneByOne((requests: StartRequest[]) => startWaitingJobs(db, requests))),
+      completions: new Batcher(oneByOne((completed: CompletedAttempt[]) => markCompleted(db, completed))),
+    };
+    batchers.set(db, found);
+  }
+  return found;
+}
+
+/**
+ * The usual case in one statement for several jobs (atomic without BEGIN and COMMIT): each job
+ * waiting in a queue that is not paused, with no stop requested, becomes running, its log says so,
+ * and its launcher is read. Null for a job where any of that does not hold; markRunningCarefully
+ * then sorts it out.
+ */
+async function startWaitingJobs(db: Db, requests: StartRequest[]): Promise<(StartedJob | null)[]> {
+  const rows = await db.execute<{
+    id: string;
     attempts: number;
     max_attempts: number;
     payload: Record<string, unknown>;
@@ -217,34 +269,42 @@ async function startWaitingJob(db: Db, jobId: number, helpers: JobHelpers, worke
     email: string | null;
     role: UserRole | null;
   }>(sql`
-    with started as (
+    with requests as (
+      select * from jsonb_to_recordset(${JSON.stringify(requests)}::jsonb)
+        as r(id bigint, "entryAttempts" int, "entryMaxAttempts" int, "workerId" text)
+    ), started as (
       update jobs set
         status = 'running',
-        attempts = max_attempts - ${helpers.job.max_attempts}::int + ${helpers.job.attempts}::int,
-        started_at = coalesce(started_at, now()),
+        attempts = jobs.max_attempts - r."entryMaxAttempts" + r."entryAttempts",
+        started_at = coalesce(jobs.started_at, now()),
         finished_at = null,
-        worker_id = ${workerId},
+        worker_id = r."workerId",
         heartbeat_at = now(),
         updated_at = now(),
-        message = format('Attempt %s of %s started', max_attempts - ${helpers.job.max_attempts}::int + ${helpers.job.attempts}::int, max_attempts)
-      where id = ${jobId} and status in ('queued', 'scheduled', 'retrying') and cancel_requested_at is null
+        message = format('Attempt %s of %s started', jobs.max_attempts - r."entryMaxAttempts" + r."entryAttempts", jobs.max_attempts)
+      from requests r
+      where jobs.id = r.id and jobs.status in ('queued', 'scheduled', 'retrying') and jobs.cancel_requested_at is null
         and not exists (select 1 from queue_pauses p where p.queue = jobs.queue)
-      returning id, attempts, max_attempts, payload, origin, owner_id, os_user
+      returning jobs.id, jobs.attempts, jobs.max_attempts, jobs.payload, jobs.origin, jobs.owner_id, jobs.os_user, r."workerId" as worker_id
     ), logged as (
       insert into job_logs (job_id, level, attempt, message)
-      select id, 'info', attempts, format('Attempt %s of %s started on worker %s.', attempts, max_attempts, ${workerId}::text) from started
+      select id, 'info', attempts, format('Attempt %s of %s started on worker %s.', attempts, max_attempts, worker_id) from started
     )
-    select s.attempts, s.max_attempts, s.payload, s.origin, s.owner_id, s.os_user, u.id as user_id, u.email, u.role
+    select s.id::text, s.attempts, s.max_attempts, s.payload, s.origin, s.owner_id, s.os_user, u.id as user_id, u.email, u.role
     from started s left join users u on u.id = s.owner_id`);
-  if (!row) return null;
-  const launchedBy: Viewer | null = row.owner_id
-    ? row.user_id
-      ? { kind: 'person', id: row.user_id, email: row.email!, role: row.role! }
-      : null
-    : row.origin === 'cli'
-      ? { kind: 'cli', osUser: row.os_user ?? 'unknown' }
-      : null;
-  return { attempt: { jobId, number: row.attempts, maxAttempts: row.max_attempts, workerId }, payload: row.payload, launchedBy };
+  const byId = new Map(rows.map((row) => [Number(row.id), row]));
+  return requests.map((request): StartedJob | null => {
+    const row = byId.get(request.id);
+    if (!row) return null;
+    const launchedBy: Viewer | null = row.owner_id
+      ? row.user_id
+        ? { kind: 'person', id: row.user_id, email: row.email!, role: row.role! }
+        : null
+      : row.origin === 'cli'
+        ? { kind: 'cli', osUser: row.os_user ?? 'unknown' }
+        : null;
+    return { attempt: { jobId: request.id, number: row.attempts, maxAttempts: row.max_attempts, workerId: request.workerId }, payload: row.payload, launchedBy };
+  });
 }
 
 /** markRunning for everything but the usual case, under the job's row lock. */
@@ -350,19 +410,14 @@ async function launcherOf(tx: DbOrTx, job: { origin: string; ownerId: string | n
   return null;
 }
 
-async function markCompleted(db: Db, attempt: Attempt, result: unknown): Promise<void> {
-  await db
-    .update(jobs)
-    .set({
-      status: 'completed',
-      progress: 1,
-      finishedAt: sql`now()`,
-      updatedAt: sql`now()`,
-      result: toJson(result),
-      error: null,
-      errorStack: null,
-    })
-    .where(isCurrent(attempt));
+/** Records attempts that completed, each only if it is still the job's current attempt. */
+async function markCompleted(db: Db, completed: CompletedAttempt[]): Promise<void[]> {
+  const rows = completed.map(({ attempt, result }) => ({ id: attempt.jobId, attempts: attempt.number, workerId: attempt.workerId, result: toJson(result) }));
+  await db.execute(sql`
+    update jobs set status = 'completed', progress = 1, finished_at = now(), updated_at = now(), result = r.result, error = null, error_stack = null
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id bigint, attempts int, "workerId" text, result jsonb)
+    where jobs.id = r.id and jobs.status = 'running' and jobs.attempts = r.attempts and jobs.worker_id = r."workerId"`);
+  return completed.map(() => undefined);
 }
 
 /** Records a failed attempt; false when the job is no longer this attempt's (nothing written). */
