@@ -7,7 +7,7 @@ import { createAccount } from '@/lib/accounts';
 import { intArgument } from './arguments';
 import { withBenchDatabase } from './database';
 import { sleep } from './processes';
-import { run as runSse } from './sse';
+import { run as runSse, type SseSummary } from './sse';
 import { median, percentile, printTable } from './stats';
 import { RAW_TASK, startWorkerProcess, stopWorkerProcess, wallMs, type RawStart } from './workers';
 
@@ -39,6 +39,7 @@ export async function run(): Promise<void> {
   const log = (message: string) => console.log(`[bench] ${message}`);
   const latencies = { ours: [] as number[], raw: [] as number[] };
 
+  let sse: SseSummary | undefined;
   await withBenchDatabase(log, async ({ url, handle }) => {
     const admin = await createAccount(handle.db, { email: 'latency@example.test', role: 'admin', password: 'latency benchmark password' });
     const viewer = { kind: 'person' as const, ...admin };
@@ -100,11 +101,11 @@ export async function run(): Promise<void> {
     } finally {
       await utils.release();
     }
+    // While this run holds the embedded server, so that the sse benchmark finds it running.
+    log('status to browser: the sse benchmark with one client');
+    sse = await runSse([1]);
   });
-
-  log('status to browser: the sse benchmark with one client');
-  const sse = await runSse([1]);
-  const browser = sse.clients['1']!;
+  const browser = sse!.clients['1']!;
 
   const ms = (value: number) => value.toFixed(1);
   const ratioP95 = percentile(latencies.ours, 0.95) / percentile(latencies.raw, 0.95);
