@@ -15,6 +15,8 @@ const log = (message: string) => console.log(`[console] ${message}`);
 
 export interface RunningConsole {
   url: string;
+  /** Every web process's address, the first being `url`. */
+  urls: string[];
   databaseUrl: string;
   /** Resolves when a child process exits on its own (a crash), with its name. */
   crashed: Promise<string>;
@@ -24,10 +26,14 @@ export interface RunningConsole {
 
 /**
  * Brings the whole console up: the database (embedded unless DATABASE_URL is set), migrations, the
- * first accounts, a production build when the sources changed, a worker and the web server.
+ * first accounts, a production build when the sources changed, the workers and the web servers.
  */
 export async function startConsole(options: {
   port: number;
+  /** More web processes, one per port, behind no load balancer (the real deployment, on one machine). */
+  morePorts?: number[];
+  /** How many worker processes (1 by default). */
+  workers?: number;
   dev?: boolean;
   workerConcurrency?: number;
   /** A database the caller already holds (and releases itself); by default, ensureDatabaseServer's. */
@@ -55,30 +61,37 @@ export async function startConsole(options: {
     };
     if (!options.dev) await ensureProductionBuild(childEnv);
 
-    children.push({
-      name: 'worker',
-      child: spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'jobs/worker/main.ts'], {
-        cwd: projectRoot,
-        env: childEnv,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      }),
-    });
-    children.push({
-      name: 'web',
-      child: spawn(process.execPath, [nextBin(), options.dev ? 'dev' : 'start', '--port', String(options.port)], {
-        cwd: projectRoot,
-        env: childEnv,
-        stdio: ['ignore', 'inherit', 'inherit'],
-      }),
-    });
+    for (let index = 1; index <= (options.workers ?? 1); index++) {
+      children.push({
+        name: index === 1 ? 'worker' : `worker ${index}`,
+        child: spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'jobs/worker/main.ts'], {
+          cwd: projectRoot,
+          env: childEnv,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        }),
+      });
+    }
+    const ports = [options.port, ...(options.morePorts ?? [])];
+    for (const [index, port] of ports.entries()) {
+      children.push({
+        name: index === 0 ? 'web' : `web ${index + 1}`,
+        child: spawn(process.execPath, [nextBin(), options.dev ? 'dev' : 'start', '--port', String(port)], {
+          cwd: projectRoot,
+          env: { ...childEnv, PORT: String(port) },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        }),
+      });
+    }
     let stopping = false;
     const crashed = new Promise<string>((resolve) => {
       for (const { name, child } of children) child.once('exit', () => !stopping && resolve(name));
     });
-    const url = `http://localhost:${options.port}`;
-    await Promise.race([waitForHttp(`${url}/login`, 180_000), crashed.then((name) => Promise.reject(new Error(`The ${name} process exited during start-up.`)))]);
+    const urls = ports.map((port) => `http://localhost:${port}`);
+    const started = Promise.all(urls.map((url) => waitForHttp(`${url}/login`, 180_000)));
+    await Promise.race([started, crashed.then((name) => Promise.reject(new Error(`The ${name} process exited during start-up.`)))]);
     return {
-      url,
+      url: urls[0]!,
+      urls,
       databaseUrl: server.url,
       crashed,
       async stop() {
@@ -98,11 +111,10 @@ function nextBin(): string {
   return path.join(projectRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
 }
 
-/** Web first (no new work comes in), then the worker (running jobs finish or are handed back). */
+/** Web first (no new work comes in), then the workers (running jobs finish or are handed back). */
 async function stopChildren(children: { name: string; child: ChildProcess }[]): Promise<void> {
-  for (const name of ['web', 'worker']) {
-    const entry = children.find((candidate) => candidate.name === name);
-    if (entry) await stopChild(entry.child, name);
+  for (const kind of ['web', 'worker']) {
+    await Promise.all(children.filter((entry) => entry.name.split(' ')[0] === kind).map((entry) => stopChild(entry.child, entry.name)));
   }
 }
 
