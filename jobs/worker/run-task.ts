@@ -283,7 +283,10 @@ async function startWaitingJobs(db: Db, requests: StartRequest[]): Promise<(Star
         updated_at = now(),
         message = format('Attempt %s of %s started', jobs.max_attempts - r."entryMaxAttempts" + r."entryAttempts", jobs.max_attempts)
       from requests r
-      where jobs.id = r.id and jobs.status in ('queued', 'scheduled', 'retrying') and jobs.cancel_requested_at is null
+      -- The ids again, as an array: the planner cannot see into the recordset, and without this may
+      -- scan the whole table (its estimate of a fresh table's size is often far too small).
+      where jobs.id = any(${`{${requests.map((request) => request.id).join(',')}}`}::bigint[])
+        and jobs.id = r.id and jobs.status in ('queued', 'scheduled', 'retrying') and jobs.cancel_requested_at is null
         and not exists (select 1 from queue_pauses p where p.queue = jobs.queue)
       returning jobs.id, jobs.attempts, jobs.max_attempts, jobs.payload, jobs.origin, jobs.owner_id, jobs.os_user, r."workerId" as worker_id
     ), logged as (
@@ -416,7 +419,8 @@ async function markCompleted(db: Db, completed: CompletedAttempt[]): Promise<voi
   await db.execute(sql`
     update jobs set status = 'completed', progress = 1, finished_at = now(), updated_at = now(), result = r.result, error = null, error_stack = null
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id bigint, attempts int, "workerId" text, result jsonb)
-    where jobs.id = r.id and jobs.status = 'running' and jobs.attempts = r.attempts and jobs.worker_id = r."workerId"`);
+    where jobs.id = any(${`{${rows.map((row) => row.id).join(',')}}`}::bigint[]) -- as in startWaitingJobs
+      and jobs.id = r.id and jobs.status = 'running' and jobs.attempts = r.attempts and jobs.worker_id = r."workerId"`);
   return completed.map(() => undefined);
 }
 
