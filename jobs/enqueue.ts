@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import type { JobOrigin, JobPriority } from '@/db/schema';
 import type { TaskDefinition } from './task';
@@ -22,26 +22,21 @@ export interface EnqueueRequest {
 export const queuePriority: Record<JobPriority, number> = { critical: -20, high: -10, normal: 0, low: 10 };
 
 /** graphile-worker's job key for one of our jobs: lets us find or remove its queue entry later. */
+const JOB_KEY_PREFIX = 'job:';
 export function queueJobKey(jobId: number): string {
-  return `job:${jobId}`;
+  return `${JOB_KEY_PREFIX}${jobId}`;
 }
 
 /** The flag a job carries for its queue; a paused queue forbids it. */
+const QUEUE_FLAG_PREFIX = 'queue:';
 export function queueFlag(queue: string): string {
-  return `queue:${queue}`;
+  return `${QUEUE_FLAG_PREFIX}${queue}`;
 }
 
-/**
- * The one way to create jobs. In one transaction (a savepoint when `db` is already a transaction):
- * our `jobs` rows, then their graphile-worker entries through `graphile_worker.add_jobs`. Two
- * statements whatever the batch size (each takes its rows as one JSON parameter, so a batch of
- * any size stays under Postgres's limit of 65,535 parameters). Either all of it exists afterwards
- * or none of it does. Returns the new ids in the order of `requests`.
- */
-export async function enqueueJobs(db: DbOrTx, requests: EnqueueRequest[]): Promise<number[]> {
-  if (requests.length === 0) return [];
+/** The rows of `requests` as `jobs` takes them. */
+function jobRows(requests: EnqueueRequest[]) {
   const now = Date.now();
-  const rows = requests.map((request) => {
+  return requests.map((request) => {
     const { task, payload } = request;
     const runAt = request.runAt ?? new Date(now);
     return {
@@ -61,45 +56,68 @@ export async function enqueueJobs(db: DbOrTx, requests: EnqueueRequest[]): Promi
       schedule_id: request.scheduleId ?? null,
     };
   });
-  return db.transaction(async (tx) => {
-    // Ids come from the identity in insertion order, which follows `ordinality`: sorted, they
-    // match the requests one to one.
-    const inserted = await tx.execute<QueuedRow>(sql`
-      insert into jobs (task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id)
-      select r.task, r.title, r.status::job_status, r.priority::job_priority, r.queue, r.payload, r.origin::job_origin,
-             r.owner_id, r.os_user, r.related_url, r.max_attempts, r.run_at, r.retry_of, r.schedule_id
-      from rows from (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as (
-        task text, title text, status text, priority text, queue text, payload jsonb, origin text, owner_id uuid,
-        os_user text, related_url text, max_attempts int, run_at timestamptz, retry_of bigint, schedule_id bigint))
-        with ordinality as r(task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id, ord)
-      order by r.ord
-      returning id, task, run_at, max_attempts, priority, queue`);
-    await addQueueEntries(tx, inserted);
-    return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
-  });
 }
 
 /**
- * Adds graphile-worker entries for job rows, one `add_jobs` call for all of them. Each entry is keyed
- * `job:<id>`: if an entry with that key is still locked by a worker, graphile-worker clears its key
- * and the new one takes it over.
+ * Parts of one statement that creates jobs: `inserted`, a CTE inserting our rows (only where
+ * `condition` holds, e.g. the task is active), and `queued`, one that adds their graphile-worker
+ * entries. The rows travel as one JSON parameter, so a batch of any size stays under PostgreSQL's
+ * limit of 65,535 parameters; ids come from the identity in insertion order, which follows
+ * `ordinality`, so sorted they match the requests one to one. A statement is atomic: all of it
+ * exists afterwards or none of it does. The caller's statement must read `queued`, or it does not run.
  */
+export function insertJobsCtes(requests: EnqueueRequest[], condition: SQL = sql`true`): SQL {
+  return sql`
+    inserted as (
+      insert into jobs (task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id)
+      select r.task, r.title, r.status::job_status, r.priority::job_priority, r.queue, r.payload, r.origin::job_origin,
+             r.owner_id, r.os_user, r.related_url, r.max_attempts, r.run_at, r.retry_of, r.schedule_id
+      from rows from (jsonb_to_recordset(${JSON.stringify(jobRows(requests))}::jsonb) as (
+        task text, title text, status text, priority text, queue text, payload jsonb, origin text, owner_id uuid,
+        os_user text, related_url text, max_attempts int, run_at timestamptz, retry_of bigint, schedule_id bigint))
+        with ordinality as r(task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id, ord)
+      where ${condition}
+      order by r.ord
+      returning id, task, run_at, max_attempts, priority, queue
+    ),
+    queued as (select ${queueEntriesOf(sql`inserted as q`)} as entries)`;
+}
+
+/**
+ * The one way to create jobs, in one statement: our `jobs` rows, then their graphile-worker entries
+ * through `graphile_worker.add_jobs`. Returns the new ids in the order of `requests`.
+ */
+export async function enqueueJobs(db: DbOrTx, requests: EnqueueRequest[]): Promise<number[]> {
+  if (requests.length === 0) return [];
+  const [row] = await db.execute<{ ids: string[] | null }>(sql`
+    with ${insertJobsCtes(requests)}
+    select (select array_agg(id order by id)::text[] from inserted) as ids, (select entries from queued) as entries`);
+  return (row?.ids ?? []).map(Number);
+}
+
+/**
+ * `graphile_worker.add_jobs` for the job rows of `relation`, aliased `q` (columns id, task, run_at,
+ * max_attempts, priority, queue), as an expression: the number of entries added. Each entry is keyed `job:<id>`
+ * (queueJobKey): if an entry with that key is still locked by a worker, graphile-worker clears its
+ * key and the new one takes it over. Priority and queue flag as queuePriority and queueFlag say.
+ */
+function queueEntriesOf(relation: SQL): SQL {
+  const priority = sql.join(
+    Object.entries(queuePriority).map(([name, value]) => sql`when ${name} then ${sql.raw(String(value))}`),
+    sql` `,
+  );
+  return sql`(select count(*) from graphile_worker.add_jobs(array(
+    select row(q.task, json_build_object('jobId', q.id), null, q.run_at, q.max_attempts, ${JOB_KEY_PREFIX} || q.id,
+               case q.priority::text ${priority} end, array[${QUEUE_FLAG_PREFIX} || q.queue])::graphile_worker.job_spec
+    from ${relation}
+  )))`;
+}
+
+/** Adds graphile-worker entries for job rows that exist already (handing a job back, requeueing it). */
 export async function addQueueEntries(tx: DbOrTx, rows: QueuedRow[]): Promise<void> {
-  const specs = rows.map((row) => ({
-    identifier: row.task,
-    payload: { jobId: Number(row.id) },
-    run_at: row.run_at,
-    max_attempts: row.max_attempts,
-    job_key: queueJobKey(Number(row.id)),
-    priority: queuePriority[row.priority],
-    flags: [queueFlag(row.queue)],
-  }));
-  await tx.execute(sql`
-    select 1 from graphile_worker.add_jobs(array(
-      select row(s.identifier, s.payload, null, s.run_at, s.max_attempts, s.job_key, s.priority, s.flags)::graphile_worker.job_spec
-      from json_to_recordset(${JSON.stringify(specs)}::json)
-        as s(identifier text, payload json, run_at timestamptz, max_attempts int, job_key text, priority int, flags text[])
-    ))`);
+  const relation = sql`jsonb_to_recordset(${JSON.stringify(rows.map((row) => ({ ...row, id: Number(row.id) })))}::jsonb)
+    as q(id bigint, task text, run_at timestamptz, max_attempts int, priority text, queue text)`;
+  await tx.execute(sql`select ${queueEntriesOf(relation)}`);
 }
 
 /** A job row as the queue entry needs it; raw values from postgres.js (bigint ids arrive as strings). */

@@ -1,9 +1,10 @@
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { jobPriorities } from '@/db/schema';
-import { recordAudit, type ActionSource } from './audit';
+import { jobPriorities, type JobPriority } from '@/db/schema';
+import { auditInsertFor, type ActionSource } from './audit';
 import { findTask } from './catalogue';
-import { enqueueJobs } from './enqueue';
+import { insertJobsCtes } from './enqueue';
 import { fieldErrorsOf, ForbiddenError, ValidationError } from './errors';
 import { canLaunchTask } from './permissions';
 import { isTaskActive, taskInactiveMessage } from './task-settings';
@@ -38,9 +39,9 @@ function parseTaskArguments(task: TaskDefinition, input: unknown): Record<string
 export const MAX_BATCH_LAUNCH = 20_000;
 
 /**
- * Launches a task for a viewer, from the web, the CLI or the API: checks the viewer may launch it,
- * then, in one transaction, that an admin has not turned the task off, the arguments against the
- * task's schema, and creates the job and its audit row. Returns the new job's id.
+ * Launches a task for a viewer, from the web, the CLI or the API: checks the viewer may launch it and
+ * the arguments against the task's schema, then, in one statement, that an admin has not turned the
+ * task off, and creates the job, its queue entry and its audit row. Returns the new job's id.
  */
 export async function launchJob(
   viewer: Viewer,
@@ -55,7 +56,7 @@ export async function launchJob(
 
 /**
  * Launches one job of a task per set of arguments, all or none: the same checks as launchJob, every
- * set validated before anything is written, then one transaction creating the jobs, their queue
+ * set validated before anything is written, then one statement creating the jobs, their queue
  * entries and one audit row. Returns the new jobs' ids in the order of `inputs`.
  */
 export async function launchJobs(
@@ -73,10 +74,10 @@ export async function launchJobs(
       arguments: [`Give from 1 to ${MAX_BATCH_LAUNCH.toLocaleString('en-US')} sets of arguments`],
     });
   }
-  return getDb().transaction(async (tx) => {
-    // Read in the transaction that inserts the jobs, and before the arguments: fixing them would not help.
-    if (!(await isTaskActive(tx, task.name))) throw new ForbiddenError(taskInactiveMessage(task));
-    const payloads = inputs.map((input, index) => {
+  let payloads: Record<string, unknown>[];
+  let priority: JobPriority | undefined;
+  try {
+    payloads = inputs.map((input, index) => {
       if (inputs.length === 1) return parseTaskArguments(task, input);
       try {
         return parseTaskArguments(task, input);
@@ -87,23 +88,36 @@ export async function launchJobs(
         throw new ValidationError(`Arguments ${index + 1} of ${inputs.length} for "${task.title}" are not valid.`, Object.fromEntries(fields));
       }
     });
-    const priority = z.enum(jobPriorities).optional().safeParse(options.priority);
-    if (!priority.success) {
+    const parsedPriority = z.enum(jobPriorities).optional().safeParse(options.priority);
+    if (!parsedPriority.success) {
       throw new ValidationError(`The priority must be one of ${jobPriorities.join(', ')}.`, { priority: [`Choose one of ${jobPriorities.join(', ')}`] });
     }
-    const ids = await enqueueJobs(
-      tx,
-      payloads.map((payload) => ({
-        task,
-        payload,
-        origin: source.origin,
-        ownerId: viewer.kind === 'person' ? viewer.id : null,
-        osUser: viewer.kind === 'cli' ? viewer.osUser : null,
-        priority: priority.data,
-      })),
-    );
-    const details = ids.length === 1 ? { task: task.name } : { task: task.name, count: ids.length };
-    await recordAudit(tx, { viewer, action: 'job.launch', source, jobIds: ids, details });
-    return ids;
-  });
+    priority = parsedPriority.data;
+  } catch (error) {
+    // An inactive task is refused as such, whatever its arguments: fixing them would not help.
+    if (error instanceof ValidationError && !(await isTaskActive(getDb(), task.name))) throw new ForbiddenError(taskInactiveMessage(task));
+    throw error;
+  }
+  const requests = payloads.map((payload) => ({
+    task,
+    payload,
+    origin: source.origin,
+    ownerId: viewer.kind === 'person' ? viewer.id : null,
+    osUser: viewer.kind === 'cli' ? viewer.osUser : null,
+    priority,
+  }));
+  const details = inputs.length === 1 ? { task: task.name } : { task: task.name, count: inputs.length };
+  // One statement, so one round trip and atomic without BEGIN and COMMIT: whether the task is active
+  // (read in the statement that inserts, so that turning it off cannot slip in between), the jobs,
+  // their queue entries and the audit row.
+  const [row] = await getDb().execute<{ active: boolean; ids: string[] | null; entries: number; audited: number }>(sql`
+    with settings as (
+      select coalesce((select active from task_settings where task = ${task.name}), true) as active
+    ),
+    ${insertJobsCtes(requests, sql`(select active from settings)`)},
+    audited as (${auditInsertFor({ viewer, action: 'job.launch', source, details }, sql`inserted`)} returning 1)
+    select (select active from settings) as active, (select array_agg(id order by id)::text[] from inserted) as ids,
+           (select entries from queued) as entries, (select count(*)::int from audited) as audited`);
+  if (!row?.active) throw new ForbiddenError(taskInactiveMessage(task));
+  return (row.ids ?? []).map(Number);
 }
