@@ -126,8 +126,10 @@ function Bars({ series, bucket, width }: { series: ThroughputPoint[]; bucket: Th
   const step = x.step();
   const barWidth = x.bandwidth();
   const fullLabels = Math.floor(innerWidth / LABEL_WIDTH[bucket]);
-  const weekdaysOnly = bucket === 'hour' && Math.ceil(series.length / HOURS_PER_DAY) > fullLabels;
-  const xTicks = timeTicks(series, bucket, weekdaysOnly ? Math.floor(innerWidth / WEEKDAY_LABEL_WIDTH) : fullLabels);
+  const days = Math.ceil(series.length / HOURS_PER_DAY);
+  const weekdaysOnly = bucket === 'hour' && days > fullLabels;
+  // A weekday alone names a day, so at most one label a day (at midnight), never "Sun Sun Mon Mon".
+  const xTicks = timeTicks(series, bucket, weekdaysOnly ? Math.min(days, Math.floor(innerWidth / WEEKDAY_LABEL_WIDTH)) : fullLabels);
 
   return (
     <svg width={width} height={HEIGHT} className="block">
