@@ -1,24 +1,42 @@
 import NextAuth from 'next-auth';
 import { NextResponse } from 'next/server';
 import { authConfig } from '@/auth.config';
+import { newNonce, securityHeaders } from '@/lib/security-headers';
 
 const { auth } = NextAuth(authConfig);
 
 /**
- * An optimistic first check only: anonymous page requests go to the sign-in page and anonymous API
- * requests get 401. It cannot see revoked sessions or disabled accounts; every page, action and
- * route handler checks the viewer again (lib/session.ts), and that check is the line of defence.
+ * Every request passes here first. It gets a fresh CSP nonce and the security headers
+ * (lib/security-headers.ts): the policy goes on the request too, where Next.js reads it to put the
+ * nonce on its scripts. Then an optimistic first check only: anonymous page requests go to the
+ * sign-in page and anonymous API requests get 401. It cannot see revoked sessions or disabled
+ * accounts; every page, action and route handler checks the viewer again (lib/session.ts), and
+ * that check is the line of defence.
  */
 export const proxy = auth((request) => {
+  const nonce = newNonce();
+  const https = (request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '')).split(',')[0]!.trim() === 'https';
+  const headers = securityHeaders({ nonce, https, development: process.env.NODE_ENV === 'development' });
   const { pathname, search } = request.nextUrl;
-  if (pathname.startsWith('/api/auth/') || pathname === '/login') return NextResponse.next();
-  if (request.auth?.user?.id) return NextResponse.next();
-  if (pathname.startsWith('/api/')) {
-    return NextResponse.json({ error: { code: 'unauthorized', message: 'Sign in first.' } }, { status: 401 });
+  // Route handlers answer data, not pages, and one sets a policy of its own (a downloaded file is a
+  // sandbox), which this one would replace: they get the other headers only.
+  const api = pathname.startsWith('/api/');
+  const secured = <T extends Response>(response: T): T => {
+    for (const [name, value] of Object.entries(headers)) if (!(api && name === 'Content-Security-Policy')) response.headers.set(name, value);
+    return response;
+  };
+  if (pathname.startsWith('/api/auth/') || pathname === '/login' || request.auth?.user?.id) {
+    const forwarded = new Headers(request.headers);
+    forwarded.set('x-nonce', nonce);
+    forwarded.set('Content-Security-Policy', headers['Content-Security-Policy']!);
+    return secured(NextResponse.next({ request: { headers: forwarded } }));
+  }
+  if (api) {
+    return secured(NextResponse.json({ error: { code: 'unauthorized', message: 'Sign in first.' } }, { status: 401 }));
   }
   const login = new URL('/login', request.nextUrl);
   if (pathname !== '/') login.searchParams.set('callbackUrl', `${pathname}${search}`);
-  return NextResponse.redirect(login);
+  return secured(NextResponse.redirect(login));
 });
 
 export const config = {

@@ -159,6 +159,8 @@ test.describe('job details', () => {
     expect(response.headers()['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers()['x-content-type-options']).toBe('nosniff');
     expect(response.headers()['content-disposition']).toContain('attachment;');
+    // The file keeps its own policy: opened in a browser tab, it is a sandbox with nothing allowed.
+    expect(response.headers()['content-security-policy']).toBe("sandbox; default-src 'none'");
 
     const other = await pageAs(await account('user', 'other'));
     const denied = await other.request.get(href);
