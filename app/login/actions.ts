@@ -1,6 +1,6 @@
 'use server';
 
-import { AuthError } from 'next-auth';
+import { AuthError, CredentialsSignin } from 'next-auth';
 import { signIn } from '@/auth';
 
 export interface SignInState {
@@ -24,6 +24,9 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
   try {
     await signIn('credentials', { email, password, redirectTo: safeCallback(form.get('callbackUrl')) });
   } catch (error) {
+    if (error instanceof CredentialsSignin && error.code === 'too_many_attempts') {
+      return { error: 'Too many failed sign-ins for this account or from this address. Wait 15 minutes, then try again.', email };
+    }
     if (error instanceof AuthError) return { error: 'Incorrect email or password.', email };
     throw error; // the redirect after a successful sign-in
   }

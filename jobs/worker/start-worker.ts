@@ -12,6 +12,7 @@ import { queueFlag } from '../enqueue';
 import { pausedQueues, QUEUE_PAUSES_CHANNEL } from '../queues';
 import { SCHEDULE_TASK, scheduleTask } from '../schedules';
 import { rollUpJobStats } from '../stats';
+import { pruneSignInLimits } from '@/lib/sign-in-limits';
 import { quietLogger } from './logger';
 import { rescueDeadWorkers } from './rescue';
 import { StopRegistry, wrapTask, type WrapperDeps } from './run-task';
@@ -132,9 +133,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
   };
   // The dashboard's roll-up and the alerts: every worker tries at each beat, one does the work
-  // (advisory locks), so they go on as long as any worker lives.
+  // (advisory locks), so they go on as long as any worker lives. Old sign-in counts go too.
   const maintain = async () => {
     await rollUpJobStats(db);
+    await pruneSignInLimits(db);
     const changes = await evaluateAlerts(db, { log: (message) => console.warn(message) });
     for (const alert of changes.started) console.warn(`[alerts] on: ${alert.message}`);
     for (const alert of changes.cleared) console.warn(`[alerts] cleared: ${alert.key}`);
