@@ -8,7 +8,7 @@ import { ensureDatabaseServer, type DatabaseServer } from '@/db/server';
 import { createAccount } from '@/lib/accounts';
 import { startConsole, type RunningConsole } from '@/scripts/launcher';
 import { createDatabase, dropDatabases, uniqueDatabaseName } from '@/test/databases';
-import { expect, test } from './support';
+import { expect, hiddenFormFields, test } from './support';
 
 /**
  * The real deployment on one machine: two web processes and three worker processes on one
@@ -106,17 +106,11 @@ class StreamClient {
  */
 async function launchThroughForm(baseUrl: string, cookie: string, message: string): Promise<number> {
   const page = await fetch(`${baseUrl}/jobs/new/ping`, { headers: { cookie } });
-  const html = await page.text();
   // The launch form, not the layout's sign-out form: its hidden fields name the launch action.
-  const form = html
-    .split('<form')
-    .map((part) => part.slice(0, part.indexOf('</form>')))
-    .find((part) => part.includes('name="priority"'));
-  if (!form) throw new Error(`No launch form at ${baseUrl}/jobs/new/ping (${page.status}).`);
+  const fields = hiddenFormFields(await page.text(), 'priority');
+  if (!fields) throw new Error(`No launch form at ${baseUrl}/jobs/new/ping (${page.status}).`);
   const body = new FormData();
-  for (const match of form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) {
-    body.append(decodeEntities(match[1]!), decodeEntities(match[2] ?? ''));
-  }
+  for (const [name, value] of fields) body.append(name, value);
   body.append('message', message);
   body.append('priority', 'normal');
   const response = await fetch(`${baseUrl}/jobs/new/ping`, { method: 'POST', body, headers: { cookie, origin: baseUrl }, redirect: 'manual' });
@@ -124,10 +118,6 @@ async function launchThroughForm(baseUrl: string, cookie: string, message: strin
   const id = /\/jobs\/(\d+)$/.exec(location)?.[1];
   if (!id) throw new Error(`Launching through ${baseUrl} answered ${response.status} ${location}`);
   return Number(id);
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 /** Runs `work` for each item, `parallel` at a time. */

@@ -116,3 +116,18 @@ export async function launchFromForm(page: Page, task: string, fields: Record<st
   await expect(page).toHaveURL(/\/jobs\/\d+$/);
   return Number(new URL(page.url()).pathname.split('/').pop());
 }
+
+/**
+ * The fields a browser without JavaScript would post with the form of `html` that has a field named
+ * `fieldName` (Next.js puts the server action's id and bound arguments in hidden fields): the hidden
+ * fields, decoded. Null when the page has no such form.
+ */
+export function hiddenFormFields(html: string, fieldName: string): [string, string][] | null {
+  const form = html
+    .split('<form')
+    .map((part) => part.slice(0, part.indexOf('</form>')))
+    .find((part) => part.includes(`name="${fieldName}"`));
+  if (form === undefined) return null;
+  const decode = (text: string) => text.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return [...form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)].map((match) => [decode(match[1]!), decode(match[2] ?? '')]);
+}

@@ -1,0 +1,54 @@
+import { eq } from 'drizzle-orm';
+import { jobs } from '@/db/schema';
+import { expect, hiddenFormFields, test } from './support';
+
+test.describe('requests from elsewhere, and cookies', () => {
+  test('a server action posted with another site’s Origin changes nothing; the same post from here works', async ({ pageAs, account, database }) => {
+    const user = await account('user');
+    const page = await pageAs(user);
+    const post = async (origin: string) => {
+      const html = await (await page.request.get('/jobs/new/ping')).text();
+      const fields = hiddenFormFields(html, 'priority')!;
+      const multipart: Record<string, string> = Object.fromEntries(fields);
+      multipart.message = `from ${origin}`;
+      multipart.priority = 'normal';
+      return page.request.post('/jobs/new/ping', { multipart, headers: { origin }, maxRedirects: 0 });
+    };
+    const ownedJobs = async () => (await database.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.ownerId, user.id))).length;
+
+    const forged = await post('https://evil.example');
+    expect(forged.status()).toBeGreaterThanOrEqual(400);
+    expect(await ownedJobs()).toBe(0);
+
+    const baseURL = new URL(page.url()).origin;
+    const genuine = await post(baseURL);
+    expect(genuine.status()).toBe(303);
+    expect(genuine.headers()['location']).toMatch(/\/jobs\/\d+$/);
+    expect(await ownedJobs()).toBe(1);
+  });
+
+  test('behind HTTPS the session cookie is Secure as well as HttpOnly and SameSite=Lax; each sign-in gets a new token', async ({ playwright, account, baseURL }) => {
+    const user = await account('user');
+    const signInOver = async (proto: 'http' | 'https') => {
+      const request = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { 'x-forwarded-proto': proto } });
+      const csrf = (await (await request.get('/api/auth/csrf')).json()) as { csrfToken: string };
+      const response = await request.post('/api/auth/callback/credentials', {
+        form: { csrfToken: csrf.csrfToken, email: user.email, password: user.password, callbackUrl: '/jobs' },
+        maxRedirects: 0,
+      });
+      const cookies = response.headersArray().filter((header) => header.name.toLowerCase() === 'set-cookie').map((header) => header.value);
+      await request.dispose();
+      const session = cookies.find((cookie) => /^(__Secure-)?authjs\.session-token=/.test(cookie))!;
+      return { session, token: /=([^;]+)/.exec(session)![1] };
+    };
+    const secure = await signInOver('https');
+    expect(secure.session).toMatch(/^__Secure-authjs\.session-token=/);
+    expect(secure.session).toMatch(/;\s*Secure/i);
+    expect(secure.session).toMatch(/;\s*HttpOnly/i);
+    expect(secure.session).toMatch(/;\s*SameSite=Lax/i);
+    const first = await signInOver('http');
+    const second = await signInOver('http');
+    expect(first.session).not.toMatch(/;\s*Secure/i);
+    expect(first.token).not.toBe(second.token);
+  });
+});
