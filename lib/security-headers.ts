@@ -48,3 +48,10 @@ export function newNonce(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return btoa(String.fromCharCode(...bytes));
 }
+
+/**
+ * The largest request body the console takes: the CSV import check's 1 MB of text and the form
+ * around it. Server actions are held to it by Next.js (next.config.ts), which answers a bigger one
+ * with a 500; the proxy refuses one that says its size with 413 first.
+ */
+export const MAX_REQUEST_BODY_BYTES = 2 * 1024 * 1024;
