@@ -30,16 +30,12 @@ export const proxy = auth((request) => {
       // "null" (a sandboxed frame, a file) or garbage: not this host
     }
     if (originHost !== host) {
-      return NextResponse.json(
-        { error: { code: 'cross_origin', message: 'This request came from another site, so it was refused.' } },
-        { status: 403, headers: { 'X-Content-Type-Options': 'nosniff' } },
-      );
+      return refuse(403, 'cross_origin', 'This request came from another site, so it was refused.');
     }
   }
   const declaredSize = Number(request.headers.get('content-length') ?? 0);
   if (declaredSize > MAX_REQUEST_BODY_BYTES) {
-    const message = `The request is too large: at most ${MAX_REQUEST_BODY_BYTES / 1024 / 1024} MB.`;
-    return NextResponse.json({ error: { code: 'payload_too_large', message } }, { status: 413, headers: { 'X-Content-Type-Options': 'nosniff' } });
+    return refuse(413, 'payload_too_large', `The request is too large: at most ${MAX_REQUEST_BODY_BYTES / 1024 / 1024} MB.`);
   }
   // Route handlers answer data, not pages, and one sets a policy of its own (a downloaded file is a
   // sandbox), which this one would replace: they get the other headers only.
@@ -55,12 +51,17 @@ export const proxy = auth((request) => {
     return secured(NextResponse.next({ request: { headers: forwarded } }));
   }
   if (api) {
-    return secured(NextResponse.json({ error: { code: 'unauthorized', message: 'Sign in first.' } }, { status: 401 }));
+    return secured(refuse(401, 'unauthorized', 'Sign in first.'));
   }
   const login = new URL('/login', request.nextUrl);
   if (pathname !== '/') login.searchParams.set('callbackUrl', `${pathname}${search}`);
   return secured(NextResponse.redirect(login));
 });
+
+/** The API's error shape, for what the proxy refuses before any route sees it. */
+function refuse(status: number, code: string, message: string) {
+  return NextResponse.json({ error: { code, message } }, { status, headers: { 'X-Content-Type-Options': 'nosniff' } });
+}
 
 export const config = {
   matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],

@@ -260,6 +260,17 @@ export const taskSettings = pgTable('task_settings', {
   updatedBy: uuid('updated_by').references(() => users.id),
 });
 
+/** What the statistics keep per time bucket, task and queue (the minute and hour tables alike). */
+const statsColumns = () => ({
+  task: text('task').notNull(),
+  queue: text('queue').notNull(),
+  completed: integer('completed').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  cancelled: integer('cancelled').notNull().default(0),
+  durationMsSum: bigint('duration_ms_sum', { mode: 'number' }).notNull().default(0),
+  durations: integer('durations').array().notNull(),
+});
+
 /**
  * Jobs that ended, per minute, task and queue: what the dashboard's rates and charts read instead of
  * scanning `jobs`. `durations` counts runs per duration bucket (bounds in jobs/stats.ts), so that
@@ -269,13 +280,7 @@ export const jobStatsMinute = pgTable(
   'job_stats_minute',
   {
     minute: timestamptz('minute').notNull(),
-    task: text('task').notNull(),
-    queue: text('queue').notNull(),
-    completed: integer('completed').notNull().default(0),
-    failed: integer('failed').notNull().default(0),
-    cancelled: integer('cancelled').notNull().default(0),
-    durationMsSum: bigint('duration_ms_sum', { mode: 'number' }).notNull().default(0),
-    durations: integer('durations').array().notNull(),
+    ...statsColumns(),
   },
   (t) => [primaryKey({ columns: [t.minute, t.task, t.queue] })],
 );
@@ -288,13 +293,7 @@ export const jobStatsHour = pgTable(
   'job_stats_hour',
   {
     hour: timestamptz('hour').notNull(),
-    task: text('task').notNull(),
-    queue: text('queue').notNull(),
-    completed: integer('completed').notNull().default(0),
-    failed: integer('failed').notNull().default(0),
-    cancelled: integer('cancelled').notNull().default(0),
-    durationMsSum: bigint('duration_ms_sum', { mode: 'number' }).notNull().default(0),
-    durations: integer('durations').array().notNull(),
+    ...statsColumns(),
   },
   (t) => [primaryKey({ columns: [t.hour, t.task, t.queue] })],
 );

@@ -285,7 +285,7 @@ async function startWaitingJobs(db: Db, requests: StartRequest[]): Promise<(Star
       from requests r
       -- The ids again, as an array: the planner cannot see into the recordset, and without this may
       -- scan the whole table (its estimate of a fresh table's size is often far too small).
-      where jobs.id = any(${`{${requests.map((request) => request.id).join(',')}}`}::bigint[])
+      where jobs.id = any(${idArray(requests.map((request) => request.id))})
         and jobs.id = r.id and jobs.status in ('queued', 'scheduled', 'retrying') and jobs.cancel_requested_at is null
         and not exists (select 1 from queue_pauses p where p.queue = jobs.queue)
       returning jobs.id, jobs.attempts, jobs.max_attempts, jobs.payload, jobs.origin, jobs.owner_id, jobs.os_user, r."workerId" as worker_id
@@ -299,13 +299,8 @@ async function startWaitingJobs(db: Db, requests: StartRequest[]): Promise<(Star
   return requests.map((request): StartedJob | null => {
     const row = byId.get(request.id);
     if (!row) return null;
-    const launchedBy: Viewer | null = row.owner_id
-      ? row.user_id
-        ? { kind: 'person', id: row.user_id, email: row.email!, role: row.role! }
-        : null
-      : row.origin === 'cli'
-        ? { kind: 'cli', osUser: row.os_user ?? 'unknown' }
-        : null;
+    const owner = row.user_id ? { id: row.user_id, email: row.email!, role: row.role! } : undefined;
+    const launchedBy = launcherFrom({ origin: row.origin, ownerId: row.owner_id, osUser: row.os_user }, owner);
     return { attempt: { jobId: request.id, number: row.attempts, maxAttempts: row.max_attempts, workerId: request.workerId }, payload: row.payload, launchedBy };
   });
 }
@@ -404,13 +399,27 @@ async function markRunningCarefully(db: Db, jobId: number, helpers: JobHelpers, 
 }
 
 /** Who launched the job, to run it with their permissions; fails closed when that is unknown. */
-async function launcherOf(tx: DbOrTx, job: { origin: string; ownerId: string | null; osUser: string | null }): Promise<Viewer | null> {
-  if (job.ownerId) {
-    const [owner] = await tx.select({ id: users.id, email: users.email, role: users.role }).from(users).where(eq(users.id, job.ownerId));
-    return owner ? { kind: 'person', ...owner } : null;
-  }
+async function launcherOf(tx: DbOrTx, job: LaunchedJob): Promise<Viewer | null> {
+  const [owner] = job.ownerId ? await tx.select({ id: users.id, email: users.email, role: users.role }).from(users).where(eq(users.id, job.ownerId)) : [];
+  return launcherFrom(job, owner);
+}
+
+interface LaunchedJob {
+  origin: string;
+  ownerId: string | null;
+  osUser: string | null;
+}
+
+/** The viewer a job runs as, from its row and its owner's account (undefined when gone): null fails closed. */
+function launcherFrom(job: LaunchedJob, owner: { id: string; email: string; role: UserRole } | undefined): Viewer | null {
+  if (job.ownerId) return owner ? { kind: 'person', ...owner } : null;
   if (job.origin === 'cli') return { kind: 'cli', osUser: job.osUser ?? 'unknown' };
   return null;
+}
+
+/** Job ids as one bigint[] parameter. */
+function idArray(ids: number[]) {
+  return sql`${`{${ids.join(',')}}`}::bigint[]`;
 }
 
 /** Records attempts that completed, each only if it is still the job's current attempt. */
@@ -419,7 +428,7 @@ async function markCompleted(db: Db, completed: CompletedAttempt[]): Promise<voi
   await db.execute(sql`
     update jobs set status = 'completed', progress = 1, finished_at = now(), updated_at = now(), result = r.result, error = null, error_stack = null
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id bigint, attempts int, "workerId" text, result jsonb)
-    where jobs.id = any(${`{${rows.map((row) => row.id).join(',')}}`}::bigint[]) -- as in startWaitingJobs
+    where jobs.id = any(${idArray(rows.map((row) => row.id))}) -- as in startWaitingJobs
       and jobs.id = r.id and jobs.status = 'running' and jobs.attempts = r.attempts and jobs.worker_id = r."workerId"`);
   return completed.map(() => undefined);
 }
