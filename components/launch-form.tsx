@@ -101,7 +101,7 @@ function Field({ field, errors, value, submitted }: { field: TaskFormField; erro
       </select>
     );
   } else {
-    const type = { text: 'text', integer: 'number', number: 'number', date: 'date', url: 'url' }[field.kind];
+    const type = { text: 'text', integer: 'number', number: 'number', date: 'date', url: 'url', secret: 'password' }[field.kind];
     control = (
       <input
         {...common}
@@ -110,7 +110,9 @@ function Field({ field, errors, value, submitted }: { field: TaskFormField; erro
         min={field.min}
         max={field.max}
         maxLength={field.maxLength}
-        defaultValue={initial}
+        defaultValue={field.kind === 'secret' ? undefined : initial}
+        // A secret is typed again after a failed submission, and never offered by the browser's memory.
+        autoComplete={field.kind === 'secret' ? 'new-password' : undefined}
         className={`${inputClass} ${border}`}
       />
     );

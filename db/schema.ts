@@ -159,6 +159,17 @@ export interface AttemptError {
 }
 
 /** Files a job produced, kept in Postgres so that any web process can serve them. */
+/**
+ * The values of a job's secret arguments (jobs/secrets.ts), kept off `jobs` so that no listing,
+ * search, export or event can select them: only the worker reads them, to run the job.
+ */
+export const jobSecrets = pgTable('job_secrets', {
+  jobId: bigint('job_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => jobs.id, { onDelete: 'cascade' }),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+});
+
 export const jobArtifacts = pgTable(
   'job_artifacts',
   {
@@ -346,6 +357,8 @@ export const schedules = pgTable(
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     task: text('task').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    /** The values of the task's secret arguments, masked in `payload` (jobs/secrets.ts). */
+    secretPayload: jsonb('secret_payload').$type<Record<string, unknown>>(),
     priority: jobPriority('priority'),
     firstRunAt: timestamptz('first_run_at').notNull(),
     repeatEvery: integer('repeat_every'),

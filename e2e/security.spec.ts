@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { jobs } from '@/db/schema';
-import { expect, hiddenFormFields, test } from './support';
+import { expect, expectJobStatus, hiddenFormFields, launchFromForm, test } from './support';
 
 test.describe('requests from elsewhere, and cookies', () => {
   test('a server action posted with another site’s Origin, or over 2 MB, changes nothing; the same post from here works', async ({ pageAs, account, database }) => {
@@ -61,5 +61,35 @@ test.describe('requests from elsewhere, and cookies', () => {
     const second = await signInOver('http');
     expect(first.session).not.toMatch(/;\s*Secure/i);
     expect(first.token).not.toBe(second.token);
+  });
+});
+
+test.describe('secret arguments', () => {
+  test('are typed in a password field, never sent back, and shown as •••• on the job page, its log and error, and in the export', async ({ pageAs, account }) => {
+    const user = await account('user');
+    const page = await pageAs(user);
+    const secret = 'swordfish-7Hq2';
+    await page.goto('/jobs/new/failing');
+    await expect(page.getByLabel('Secret', { exact: true })).toHaveAttribute('type', 'password');
+
+    // A failed submission gives back what was typed, except the secret.
+    await page.getByLabel('Secret', { exact: true }).fill(secret);
+    await page.getByLabel('Attempts', { exact: true }).fill('9');
+    await page.getByRole('button', { name: 'Launch' }).click();
+    await expect(page.getByText('At most 5 attempts')).toBeVisible();
+    await expect(page.getByLabel('Attempts', { exact: true })).toHaveValue('9');
+    await expect(page.getByLabel('Secret', { exact: true })).toHaveValue('');
+    expect(await page.content()).not.toContain(secret);
+
+    const id = await launchFromForm(page, 'failing', { 'Error message': 'Wrong key {secret}', 'Delay (seconds)': '0', Secret: secret });
+    await expectJobStatus(page, id, 'Failed');
+    await page.goto(`/jobs/${id}`);
+    await expect(page.getByText('Wrong key ••••').first()).toBeVisible();
+    await expect(page.getByTestId('job-log').getByText(`The secret given is •••• (${secret.length} characters).`)).toBeVisible();
+    expect(await page.content()).not.toContain(secret);
+    const exported = await page.request.get('/api/jobs/export?format=jsonl');
+    const text = await exported.text();
+    expect(text.trimEnd().split('\n').map((line) => (JSON.parse(line) as { id: number }).id)).toContain(id);
+    expect(text).not.toContain(secret);
   });
 });

@@ -1,11 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
-import { jobLogs, jobs, type JobStatus } from '@/db/schema';
+import { jobLogs, jobs, jobSecrets, type JobStatus } from '@/db/schema';
 import { recordAudit, type ActionSource } from './audit';
 import { findTask } from './catalogue';
 import { enqueueJobs, queueJobKey } from './enqueue';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canControlJobs, canLaunchTask, controllableJobs } from './permissions';
+import { joinSecrets } from './secrets';
 import { isTaskActive, taskInactiveMessage } from './task-settings';
 import { viewerLabel, type Viewer } from './viewer';
 
@@ -153,8 +154,19 @@ export async function retryJob(db: DbOrTx, viewer: Viewer, id: number, source: A
   return db.transaction(async (tx) => {
     await lockJob(tx, viewer, id);
     const [original] = await tx
-      .select({ task: jobs.task, status: jobs.status, payload: jobs.payload, origin: jobs.origin, ownerId: jobs.ownerId, osUser: jobs.osUser, priority: jobs.priority })
+      .select({
+        task: jobs.task,
+        status: jobs.status,
+        payload: jobs.payload,
+        // The retry runs with the same secret arguments (stored apart again by enqueueJobs).
+        secrets: jobSecrets.payload,
+        origin: jobs.origin,
+        ownerId: jobs.ownerId,
+        osUser: jobs.osUser,
+        priority: jobs.priority,
+      })
       .from(jobs)
+      .leftJoin(jobSecrets, eq(jobSecrets.jobId, jobs.id))
       .where(eq(jobs.id, id));
     if (!original) throw new NotFoundError();
     if (!retryableStatuses.includes(original.status)) {
@@ -166,7 +178,7 @@ export async function retryJob(db: DbOrTx, viewer: Viewer, id: number, source: A
     // A retry is a new launch: refused like one, but as a ValidationError so that a bulk retry skips the job.
     if (!(await isTaskActive(tx, task.name))) throw new ValidationError(taskInactiveMessage(task));
     const [retryId] = await enqueueJobs(tx, [
-      { task, payload: original.payload, origin: original.origin, ownerId: original.ownerId, osUser: original.osUser, priority: original.priority, retryOf: id },
+      { task, payload: joinSecrets(original.payload, original.secrets), origin: original.origin, ownerId: original.ownerId, osUser: original.osUser, priority: original.priority, retryOf: id },
     ]);
     await tx.insert(jobLogs).values({ jobId: id, level: 'info', attempt: 0, message: `Retried by ${viewerLabel(viewer)} as job ${retryId}.` });
     if (options.audit !== false) await recordAudit(tx, { viewer, action: 'job.retry', source, jobIds: [id, retryId!], details: { retryId } });

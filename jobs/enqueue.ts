@@ -1,11 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import type { JobOrigin, JobPriority } from '@/db/schema';
+import { splitSecrets } from './secrets';
 import type { TaskDefinition } from './task';
 
 /** A job to create; the payload has already been parsed by the task's schema. */
 export interface EnqueueRequest {
   task: TaskDefinition;
+  /** The whole arguments, secret ones included: they are stored apart (jobs/secrets.ts). */
   payload: Record<string, unknown>;
   origin: JobOrigin;
   /** The person who launched it; null for CLI jobs. */
@@ -33,11 +35,18 @@ export function queueFlag(queue: string): string {
   return `${QUEUE_FLAG_PREFIX}${queue}`;
 }
 
-/** The rows of `requests` as `jobs` takes them. */
+/**
+ * The rows of `requests` as `jobs` takes them, with the secret arguments masked (the title and the
+ * related link are made from the masked ones too, so they cannot show a secret), and the secret
+ * values of the rows that have any, by their 1-based position.
+ */
 function jobRows(requests: EnqueueRequest[]) {
   const now = Date.now();
-  return requests.map((request) => {
-    const { task, payload } = request;
+  const secrets: { ord: number; payload: Record<string, unknown> }[] = [];
+  const rows = requests.map((request, index) => {
+    const { task } = request;
+    const { shown: payload, secrets: secretValues } = splitSecrets(task, request.payload);
+    if (secretValues) secrets.push({ ord: index + 1, payload: secretValues });
     const runAt = request.runAt ?? new Date(now);
     return {
       task: task.name,
@@ -50,12 +59,13 @@ function jobRows(requests: EnqueueRequest[]) {
       owner_id: request.ownerId,
       os_user: request.osUser ?? null,
       related_url: task.relatedUrl?.(payload) ?? null,
-      max_attempts: task.maxAttemptsFor?.(payload) ?? task.maxAttempts,
+      max_attempts: task.maxAttemptsFor?.(request.payload) ?? task.maxAttempts,
       run_at: runAt.toISOString(),
       retry_of: request.retryOf ?? null,
       schedule_id: request.scheduleId ?? null,
     };
   });
+  return { rows, secrets };
 }
 
 /**
@@ -67,12 +77,25 @@ function jobRows(requests: EnqueueRequest[]) {
  * exists afterwards or none of it does. The caller's statement must read `queued`, or it does not run.
  */
 export function insertJobsCtes(requests: EnqueueRequest[], condition: SQL = sql`true`): SQL {
+  const { rows, secrets } = jobRows(requests);
+  // A data-modifying CTE runs whether or not the statement reads it. The new ids, sorted, follow
+  // the rows' order (see above), so the n-th smallest is the job of the n-th row.
+  const secretsKept =
+    secrets.length === 0
+      ? sql``
+      : sql`,
+    secrets_kept as (
+      insert into job_secrets (job_id, payload)
+      select i.id, s.payload
+      from (select id, row_number() over (order by id) as ord from inserted) as i
+      join jsonb_to_recordset(${JSON.stringify(secrets)}::jsonb) as s(ord bigint, payload jsonb) on s.ord = i.ord
+    )`;
   return sql`
     inserted as (
       insert into jobs (task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id)
       select r.task, r.title, r.status::job_status, r.priority::job_priority, r.queue, r.payload, r.origin::job_origin,
              r.owner_id, r.os_user, r.related_url, r.max_attempts, r.run_at, r.retry_of, r.schedule_id
-      from rows from (jsonb_to_recordset(${JSON.stringify(jobRows(requests))}::jsonb) as (
+      from rows from (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as (
         task text, title text, status text, priority text, queue text, payload jsonb, origin text, owner_id uuid,
         os_user text, related_url text, max_attempts int, run_at timestamptz, retry_of bigint, schedule_id bigint))
         with ordinality as r(task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id, ord)
@@ -80,7 +103,7 @@ export function insertJobsCtes(requests: EnqueueRequest[], condition: SQL = sql`
       order by r.ord
       returning id, task, run_at, max_attempts, priority, queue
     ),
-    queued as (select ${queueEntriesOf(sql`inserted as q`)} as entries)`;
+    queued as (select ${queueEntriesOf(sql`inserted as q`)} as entries)${secretsKept}`;
 }
 
 /**

@@ -22,6 +22,7 @@ import { enqueueJobs, queuePriority } from './enqueue';
 import { fieldErrorsOf, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { argumentsWithNul } from './launch';
 import { canLaunchTask, canManageQueues } from './permissions';
+import { joinSecrets, splitSecrets } from './secrets';
 import { isTaskActive, taskInactiveMessage } from './task-settings';
 import type { TaskDefinition } from './task';
 import type { PersonViewer, Viewer } from './viewer';
@@ -214,6 +215,8 @@ interface LockedSchedule {
   id: number;
   task: string;
   payload: Record<string, unknown>;
+  /** The values of the secret arguments, masked in `payload`. */
+  secretPayload: Record<string, unknown> | null;
   priority: JobPriority | null;
   firstRunAt: Date;
   repeatEvery: number | null;
@@ -232,6 +235,7 @@ const lockedColumns = {
   id: schedules.id,
   task: schedules.task,
   payload: schedules.payload,
+  secretPayload: schedules.secretPayload,
   priority: schedules.priority,
   firstRunAt: schedules.firstRunAt,
   repeatEvery: schedules.repeatEvery,
@@ -308,13 +312,17 @@ export async function createSchedule(db: DbOrTx, viewer: Viewer, input: unknown,
   if ('problems' in args) throw new ValidationError(`The arguments for "${task.title}" are not valid.`, { arguments: args.problems });
   const repeating = data.repeatUnit !== 'none';
 
+  // Secret arguments are kept apart, as a job's are, and masked wherever the schedule is shown.
+  const { shown, secrets } = splitSecrets(task, args.payload);
+
   return db.transaction(async (tx) => {
     if (!(await isTaskActive(tx, task.name))) throw new ValidationError(taskInactiveMessage(task), { task: [taskInactiveMessage(task)] });
     const [created] = await tx
       .insert(schedules)
       .values({
         task: task.name,
-        payload: args.payload,
+        payload: shown,
+        secretPayload: secrets,
         priority: data.priority ?? null,
         // A first run in the past means now (the database's clock).
         firstRunAt: sql`greatest(${data.firstRunAt.toISOString()}::timestamptz, date_trunc('milliseconds', now()))`,
@@ -417,7 +425,7 @@ async function launchCheck(
   if (!canLaunchTask(owner.viewer, task.launchableBy)) return { refusal: `The schedule's owner, ${owner.viewer.email}, can no longer launch "${task.title}".` };
   // Read in the transaction that inserts the job, as launches and retries do.
   if (!(await isTaskActive(tx, task.name))) return { refusal: taskInactiveMessage(task) };
-  const args = parseScheduleArguments(task, schedule.payload);
+  const args = parseScheduleArguments(task, joinSecrets(schedule.payload, schedule.secretPayload));
   if ('problems' in args) return { refusal: `The arguments no longer pass the task's checks: ${args.problems.join('; ')}` };
   return { task, payload: args.payload };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretFieldsOf } from './secrets';
 import type { TaskDefinition } from './task';
 
 /** One field of a task's launch form, derived from its schema; plain data, so a client component can render it. */
@@ -6,7 +7,7 @@ export interface TaskFormField {
   name: string;
   label: string;
   description?: string;
-  kind: 'text' | 'textarea' | 'integer' | 'number' | 'checkbox' | 'select' | 'date' | 'url';
+  kind: 'text' | 'textarea' | 'integer' | 'number' | 'checkbox' | 'select' | 'date' | 'url' | 'secret';
   required: boolean;
   defaultValue?: string | number | boolean;
   options?: string[];
@@ -23,6 +24,8 @@ interface JsonSchemaProperty {
   enum?: unknown[];
   format?: string;
   widget?: string;
+  /** A secret argument (jobs/secrets.ts): a password field, never shown again. */
+  secret?: boolean;
   minimum?: number;
   exclusiveMinimum?: number;
   maximum?: number;
@@ -105,6 +108,7 @@ function typeInWords(property: JsonSchemaProperty): string {
     const items = property.items?.type ? `list of ${property.items.type}` : 'list';
     return property.minItems !== undefined && property.maxItems !== undefined ? `${items}, ${property.minItems}–${property.maxItems} items` : items;
   }
+  if (property.secret === true) return 'secret text, shown as ••••';
   const base = property.format === 'date' ? 'date' : property.format === 'uri' ? 'URL' : property.type === 'string' ? 'text' : (property.type ?? 'any value');
   const { minimum, exclusiveMinimum, maximum, maxLength } = property;
   const limits: string[] = [];
@@ -117,6 +121,7 @@ function typeInWords(property: JsonSchemaProperty): string {
 }
 
 function fieldKind(property: JsonSchemaProperty): TaskFormField['kind'] {
+  if (property.secret === true) return 'secret';
   if (property.enum) return 'select';
   if (property.type === 'boolean') return 'checkbox';
   if (property.type === 'integer') return 'integer';
@@ -151,11 +156,15 @@ export function argumentsFromForm(task: TaskDefinition, form: FormData): Record<
   return args;
 }
 
-/** What the person typed, to put back in the form after a failed submission (files and secrets aside). */
-export function submittedValues(form: FormData): Record<string, string> {
+/**
+ * What the person typed, to put back in the form after a failed submission: files and the task's
+ * secret fields aside (a secret is never sent back to the browser).
+ */
+export function submittedValues(form: FormData, task?: TaskDefinition): Record<string, string> {
+  const secret = new Set(task ? secretFieldsOf(task) : []);
   const values: Record<string, string> = {};
   for (const [name, value] of form.entries()) {
-    if (typeof value === 'string' && !name.startsWith('$ACTION')) values[name] = value;
+    if (typeof value === 'string' && !name.startsWith('$ACTION') && !secret.has(name)) values[name] = value;
   }
   return values;
 }

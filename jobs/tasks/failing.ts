@@ -19,7 +19,7 @@ export const failingTask = defineTask({
       .min(1, 'Enter the error message')
       .max(500, 'At most 500 characters')
       .default('Something went wrong on purpose.')
-      .meta({ title: 'Error message', description: 'The job fails with exactly this message.' }),
+      .meta({ title: 'Error message', description: 'The job fails with exactly this message; {secret} in it stands for the secret below.' }),
     delaySeconds: z
       .int({ error: 'Enter a whole number of seconds' })
       .min(0, 'Cannot be negative')
@@ -32,11 +32,22 @@ export const failingTask = defineTask({
       .max(5, 'At most 5 attempts')
       .default(1)
       .meta({ title: 'Attempts', description: 'How many times it is tried before it is marked failed.' }),
+    secret: z
+      .string()
+      .max(200, 'At most 200 characters')
+      .optional()
+      .meta({
+        title: 'Secret',
+        description: 'A secret argument: stored with the job but shown as •••• everywhere, even where the task writes it (it is logged here, and in the error when the message says {secret}).',
+        secret: true,
+      }),
   }),
   async run({ payload, signal, log, progress, job }) {
     await log('info', `Attempt ${job.attempt} of ${job.maxAttempts}: failing in ${payload.delaySeconds} s.`);
+    // A careless task writing its secret: the console masks it in the log, the step and the error.
+    if (payload.secret) await log('info', `The secret given is ${payload.secret} (${payload.secret.length} characters).`);
     await progress(0.5, 'About to fail');
     await sleep(payload.delaySeconds * 1000, signal);
-    throw new Error(payload.message);
+    throw new Error(payload.secret ? payload.message.replaceAll('{secret}', payload.secret) : payload.message);
   },
 });

@@ -4,9 +4,10 @@ import type { JobHelpers, Task, WorkerUtils } from 'graphile-worker';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '@/db/client';
 import type { UserRole } from '@/db/enums';
-import { jobLogs, jobs, queuePauses, users, type LogLevel } from '@/db/schema';
+import { jobLogs, jobs, jobSecrets, queuePauses, users, type LogLevel } from '@/db/schema';
 import { parseArtifact } from '../artifacts';
 import { addQueueEntries, type QueuedRow } from '../enqueue';
+import { joinSecrets, redactJson, redactorFor, secretFieldsOf } from '../secrets';
 import { Batcher } from '@/lib/batcher';
 import { appendAttemptError } from './attempt-errors';
 import type { StopMode } from '../control';
@@ -102,7 +103,10 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
     const final = helpers.job.attempts >= helpers.job.max_attempts;
 
     deps.onRunningChange?.(1);
-    const reporter = new JobReporter(db, attempt);
+    // The task gets its secret arguments; whatever it writes has their values masked.
+    const secrets = secretFieldsOf(task).length > 0 ? await readSecrets(db, attempt.jobId) : null;
+    const redact = redactorFor(secrets);
+    const reporter = new JobReporter(db, attempt, redact);
     const controller = new AbortController();
     const onShutdown = () => controller.abort(new Error('The worker is shutting down.'));
     if (helpers.abortSignal) {
@@ -126,7 +130,7 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
         await markFailed(db, attempt, new Error('The account that launched this job no longer exists.'), true);
         return;
       }
-      const args = task.schema.safeParse(started.payload);
+      const args = task.schema.safeParse(joinSecrets(started.payload, secrets));
       if (!args.success) {
         const problems = args.error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`);
         await markFailed(db, attempt, new Error(`Invalid arguments: ${problems.join('; ')}`), true);
@@ -153,8 +157,9 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
       } finally {
         await reporter.close();
       }
-      await batchersOf(db).completions.add({ attempt, result });
-    } catch (error) {
+      await batchersOf(db).completions.add({ attempt, result: secrets ? redactJson(toJson(result), redact) : result });
+    } catch (thrown) {
+      const error = redactError(thrown, redact);
       if (stopRequested()) {
         // It stopped because someone asked it to: that is a cancellation, not a failure.
         await markCancelled(db, attempt);
@@ -179,6 +184,27 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
 }
 
 const ABANDONED = Symbol('abandoned');
+
+/** The values of a job's secret arguments, if it has any. */
+async function readSecrets(db: Db, jobId: number): Promise<Record<string, unknown> | null> {
+  const [row] = await db.select({ payload: jobSecrets.payload }).from(jobSecrets).where(eq(jobSecrets.jobId, jobId));
+  return row?.payload ?? null;
+}
+
+/**
+ * The error a task threw, with secret values masked in its message and stack: it is stored, logged,
+ * and handed back to graphile-worker (which keeps the message of a failure to retry).
+ */
+function redactError(thrown: unknown, redact: (text: string) => string): unknown {
+  if (!(thrown instanceof Error)) return typeof thrown === 'string' ? redact(thrown) : thrown;
+  const message = redact(thrown.message);
+  const stack = thrown.stack === undefined ? undefined : redact(thrown.stack);
+  if (message === thrown.message && stack === thrown.stack) return thrown;
+  const masked = new Error(message);
+  masked.name = thrown.name;
+  masked.stack = stack;
+  return masked;
+}
 
 /** The condition every write of an attempt carries. */
 function isCurrent(attempt: Attempt) {
@@ -549,10 +575,12 @@ class JobReporter {
   constructor(
     private readonly db: Db,
     private readonly attempt: Attempt,
+    /** Masks the job's secret values in what the task writes. */
+    private readonly redact: (text: string) => string,
   ) {}
 
   log(level: LogLevel, message: string): Promise<void> {
-    const line = truncate(String(message), MAX_LOG_LINE);
+    const line = truncate(this.redact(String(message)), MAX_LOG_LINE);
     const { jobId, number, workerId } = this.attempt;
     return this.enqueue(async () => {
       await this.db.execute(sql`
@@ -593,7 +621,7 @@ class JobReporter {
   progress(fraction: number, step?: string): Promise<void> {
     const clamped = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
     const queued = this.pendingProgress !== null;
-    this.pendingProgress = { fraction: clamped, step };
+    this.pendingProgress = { fraction: clamped, step: step === undefined ? undefined : this.redact(String(step)) };
     if (queued) return this.chain.then(() => {});
     return this.enqueue(async () => {
       const next = this.pendingProgress;

@@ -26,7 +26,7 @@ export async function launchJobAction(taskName: string, _previous: LaunchState, 
     jobId = await launchJob(viewer, task.name, argumentsFromForm(task, form), await webSource(), { priority: priority === null || priority === '' ? undefined : priority });
   } catch (error) {
     if (error instanceof ValidationError) {
-      return { formError: 'Please correct the fields marked below.', fieldErrors: error.fieldErrors, values: submittedValues(form) };
+      return { formError: 'Please correct the fields marked below.', fieldErrors: error.fieldErrors, values: submittedValues(form, task) };
     }
     if (error instanceof ForbiddenError) return { formError: error.message };
     throw error;
