@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db/client';
 import { jobs } from '@/db/schema';
 import { setUpTestDatabase } from '@/test/database';
 import { createTestUser } from '@/test/fixtures';
+import { killProcess, killWorkerProcesses, startWorkerProcess } from '@/test/worker-processes';
 import { launchJobs } from '../launch';
 import type { PersonViewer } from '../viewer';
 
@@ -25,45 +24,14 @@ const HEARTBEAT_SECONDS = 1;
 const DEAD_AFTER_SECONDS = 3;
 
 const databaseUrl = setUpTestDatabase();
-const root = path.resolve(import.meta.dirname, '..', '..');
-const children = new Set<ChildProcess>();
+const workerEnv = {
+  WORKER_CONCURRENCY: String(CONCURRENCY),
+  WORKER_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
+  WORKER_DEAD_AFTER_SECONDS: String(DEAD_AFTER_SECONDS),
+};
+const startWorker = () => startWorkerProcess(databaseUrl(), workerEnv);
 
-/** A real worker process, as `npm run worker` starts it, resolved once it takes jobs. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'jobs/worker/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl(),
-      WORKER_CONCURRENCY: String(CONCURRENCY),
-      WORKER_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
-      WORKER_DEAD_AFTER_SECONDS: String(DEAD_AFTER_SECONDS),
-    },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('started')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`a worker exited (${code}) before it started: ${output}`)));
-  });
-}
-
-function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
-afterAll(async () => {
-  await Promise.all([...children].map((child) => kill(child, 'SIGKILL')));
-});
+afterAll(killWorkerProcesses);
 
 describe.skipIf(!process.env.FAULT_TESTS)('workers killed while 2,000 jobs run', () => {
   let user: PersonViewer;
@@ -72,7 +40,7 @@ describe.skipIf(!process.env.FAULT_TESTS)('workers killed while 2,000 jobs run',
   });
 
   it('every job ends, none is lost, and each killed worker’s jobs are rescued within the heartbeat window, saying so', { timeout: 300_000 }, async () => {
-    const running = await Promise.all(Array.from({ length: WORKERS }, () => startWorkerProcess()));
+    const running = await Promise.all(Array.from({ length: WORKERS }, () => startWorker()));
     // Jobs of one or two seconds, so that each kill finds some running.
     const ids = await launchJobs(
       user,
@@ -86,8 +54,8 @@ describe.skipIf(!process.env.FAULT_TESTS)('workers killed while 2,000 jobs run',
       await new Promise((resolve) => setTimeout(resolve, KILL_EVERY_MS));
       const victim = running.shift()!;
       kills.push({ pid: victim.pid!, at: Date.now() });
-      await kill(victim, 'SIGKILL');
-      running.push(await startWorkerProcess());
+      await killProcess(victim, 'SIGKILL');
+      running.push(await startWorker());
     }
 
     const terminal = async () => {
@@ -145,6 +113,6 @@ describe.skipIf(!process.env.FAULT_TESTS)('workers killed while 2,000 jobs run',
       `[faults] ${KILLS} workers killed, ${JOBS} jobs: ${byStatus('completed').length} completed, ${byStatus('failed').length} failed after all attempts, ` +
         `${interrupted.length} interrupted and rescued, 0 lost`,
     );
-    await Promise.all(running.map((child) => kill(child, 'SIGTERM')));
+    await Promise.all(running.map((child) => killProcess(child, 'SIGTERM')));
   });
 });
