@@ -1,8 +1,9 @@
+import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, getDb, type DbHandle } from '@/db/client';
 import { EventHub } from '@/lib/live/hub';
-import { openEventStream } from '@/lib/live/stream';
+import { currentEventId, eventsSince, openEventStream } from '@/lib/live/stream';
 import { setUpTestDatabase } from '@/test/database';
 import { createTestUser } from '@/test/fixtures';
 import { killProcess, killWorkerProcesses, startWorkerProcess } from '@/test/worker-processes';
@@ -20,10 +21,8 @@ import type { PersonViewer } from '../viewer';
  * About 40 s, so it runs when FAULT_TESTS is set (.ci/run sets it).
  */
 
-const FIRST_JOBS = 400;
 const WORKERS = 2;
 const CONCURRENCY = 10;
-const FAULTS = 5;
 const FAULT_EVERY_MS = 3_000;
 const LAUNCH_EVERY_MS = 50;
 
@@ -41,6 +40,7 @@ class LiveClient {
   lastEventId: number;
   reconnects = 0;
   reloads = 0;
+  private reloading: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly done: Promise<void>;
 
@@ -85,20 +85,94 @@ class LiveClient {
   private receive(message: string): void {
     const fields = new Map(message.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]));
     const id = fields.get('id');
-    if (fields.get('event') === 'reload') this.reloads++;
-    if (fields.get('event') === 'job') {
-      const event = JSON.parse(fields.get('data')!) as JobEvent;
-      const known = this.latest.get(event.id);
-      if (!known || known.e < event.e) this.latest.set(event.id, event);
+    if (fields.get('event') === 'reload') {
+      // Too much to replay: a page reloads, reading every job as it is now.
+      this.reloads++;
+      this.reloading = this.reloading.then(async () => (await eventsSince(this.db.db, this.viewer, 0, Number.MAX_SAFE_INTEGER))?.forEach((event) => this.keep(event)));
     }
+    if (fields.get('event') === 'job') this.keep(JSON.parse(fields.get('data')!) as JobEvent);
     if (id) this.lastEventId = Number(id);
+  }
+
+  private keep(event: JobEvent): void {
+    const known = this.latest.get(event.id);
+    if (!known || known.e < event.e) this.latest.set(event.id, event);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.done;
+    await this.reloading;
   }
 }
+
+/**
+ * A TCP relay in front of PostgreSQL that can make the database unreachable: `down(ms)` drops every
+ * connection and refuses new ones for that long, as a database restart does to its clients.
+ */
+class Outage {
+  private server = net.createServer((socket) => this.relay(socket));
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  private relay(client: net.Socket): void {
+    const upstream = net.connect(this.target);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  }
+
+  private listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.port = (this.server.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  start(): Promise<void> {
+    return this.listen(0);
+  }
+
+  /** `url` with its host and port replaced by the relay's. */
+  urlFor(url: string): string {
+    const relayed = new URL(url);
+    relayed.hostname = '127.0.0.1';
+    relayed.port = String(this.port);
+    return relayed.toString();
+  }
+
+  async down(ms: number): Promise<number> {
+    const dropped = [...this.sockets].length / 2;
+    const closed = new Promise((resolve) => this.server.close(resolve));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+    await sleep(ms);
+    this.server = net.createServer((socket) => this.relay(socket));
+    await this.listen(this.port);
+    return dropped;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+/** The two ways the database goes away under the app. */
+const faultKinds = [
+  { kind: 'every connection of the app cut', faults: 5, firstJobs: 400, outageMs: 0 },
+  { kind: 'the database unreachable for 3 s', faults: 2, firstJobs: 200, outageMs: 3_000 },
+] as const;
 
 describe.skipIf(!process.env.FAULT_TESTS)('the database cuts every connection while jobs run', () => {
   let user: PersonViewer;
@@ -111,14 +185,20 @@ describe.skipIf(!process.env.FAULT_TESTS)('the database cuts every connection wh
     await injector?.close();
   });
 
-  it('workers, the event hub and a live client reconnect; every acknowledged job runs once and ends; LISTEN is back', { timeout: 240_000 }, async () => {
-    const workers = await Promise.all(Array.from({ length: WORKERS }, () => startWorkerProcess(databaseUrl(), { WORKER_CONCURRENCY: String(CONCURRENCY) })));
-    const hub = new EventHub(databaseUrl(), { coalesceMs: 50 });
-    const web = createDb(databaseUrl(), { max: 4, applicationName: 'jobs-console-web' });
+  it.each(faultKinds)('$kind, $faults times: workers, the event hub and a live client reconnect; every acknowledged job runs once and ends; LISTEN is back', { timeout: 240_000 }, async ({ kind, faults, firstJobs, outageMs }) => {
+    // The workers and the web process reach the database through the relay when it is to go away.
+    const outage = outageMs > 0 ? new Outage({ host: new URL(databaseUrl()).hostname, port: Number(new URL(databaseUrl()).port || 5432) }) : null;
+    await outage?.start();
+    const appUrl = outage ? outage.urlFor(databaseUrl()) : databaseUrl();
+    const before = await injector.db.execute<{ id: string }>(sql`select id::text from jobs`);
+    const earlier = new Set(before.map((row) => Number(row.id)));
+    const workers = await Promise.all(Array.from({ length: WORKERS }, () => startWorkerProcess(appUrl, { WORKER_CONCURRENCY: String(CONCURRENCY) })));
+    const hub = new EventHub(appUrl, { coalesceMs: 50 });
+    const web = createDb(appUrl, { max: 4, applicationName: 'jobs-console-web' });
     expect(await hub.ready(10_000)).toBe(true);
-    const client = new LiveClient(hub, web, user, 0);
+    const client = new LiveClient(hub, web, user, await currentEventId(injector.db));
 
-    const acknowledged = new Set<number>(await launchJobs(user, 'long-running', Array.from({ length: FIRST_JOBS }, () => ({ durationSeconds: 1, steps: 4 })), { origin: 'web' }));
+    const acknowledged = new Set<number>(await launchJobs(user, 'long-running', Array.from({ length: firstJobs }, () => ({ durationSeconds: 1, steps: 4 })), { origin: 'web' }));
     // More launches all along, as the pages and the CLI would make: each either returns its id or fails.
     let refused = 0;
     let launching = true;
@@ -134,8 +214,12 @@ describe.skipIf(!process.env.FAULT_TESTS)('the database cuts every connection wh
     })();
 
     const cut: number[] = [];
-    for (let fault = 0; fault < FAULTS; fault++) {
+    for (let fault = 0; fault < faults; fault++) {
       await sleep(FAULT_EVERY_MS);
+      if (outage) {
+        cut.push(await outage.down(outageMs));
+        continue;
+      }
       const [row] = await injector.db.execute<{ n: number }>(sql`
         select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
         where datname = current_database() and pid <> pg_backend_pid()`);
@@ -151,9 +235,11 @@ describe.skipIf(!process.env.FAULT_TESTS)('the database cuts every connection wh
     };
     const deadline = Date.now() + 120_000;
     while ((await count(sql`status not in ('completed', 'failed', 'cancelled')`)) > 0 && Date.now() < deadline) await sleep(500);
-    const rows = await injector.db.execute<{ id: string; status: string; attempts: number; errors: number }>(
-      sql`select id::text, status, attempts, errors from jobs order by id`,
-    );
+    const rows = (
+      await injector.db.execute<{ id: string; task: string; status: string; attempts: number; errors: number; error: string | null }>(
+        sql`select id::text, task, status, attempts, errors, error from jobs order by id`,
+      )
+    ).filter((row) => !earlier.has(Number(row.id)));
     const unfinished = rows.filter((row) => row.status !== 'completed');
     expect(unfinished, `jobs not completed: ${JSON.stringify(unfinished.slice(0, 5))}`).toEqual([]);
     // Nothing acknowledged is missing; a job the database committed as its connection was cut (the
@@ -175,6 +261,14 @@ describe.skipIf(!process.env.FAULT_TESTS)('the database cuts every connection wh
     // LISTEN is back everywhere: a job launched now runs at once (graphile-worker's LISTEN; its
     // polling alone would take up to 2 s), a stop request reaches the running task (the workers'
     // own LISTEN), and the live client hears both (the hub's LISTEN).
+    const activity = () =>
+      injector.db.execute<{ app: string; state: string; query: string; backend_start: string }>(sql`
+        select application_name as app, state, left(query, 60) as query, backend_start::text from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() order by application_name, backend_start`);
+    const listeners = async () => (await activity()).filter((row) => row.query.startsWith('LISTEN "jobs:insert"')).length;
+    const listenDeadline = Date.now() + 30_000;
+    while ((await listeners()) !== WORKERS && Date.now() < listenDeadline) await sleep(200);
+    expect(await listeners(), JSON.stringify(await activity(), null, 1)).toBe(WORKERS);
     const probe = await launchJob(user, 'long-running', { durationSeconds: 60, steps: 60 }, { origin: 'web' });
     const launchedAt = Date.now();
     while ((await count(sql`id = ${probe} and status = 'running'`)) === 0 && Date.now() - launchedAt < 5_000) await sleep(20);
@@ -194,7 +288,7 @@ describe.skipIf(!process.env.FAULT_TESTS)('the database cuts every connection wh
     expect(client.latest.get(probe)?.status).toBe('cancelled');
 
     console.log(
-      `[database faults] ${FAULTS} cuts (${cut.join(', ')} connections), ${rows.length} jobs (${acknowledged.size} acknowledged, ${refused} launches refused during a cut): ` +
+      `[database faults] ${kind}, ${faults} times (${cut.join(', ')} connections), ${rows.length} jobs (${acknowledged.size} acknowledged, ${refused} launches refused during a cut): ` +
         `all completed, 0 lost, 0 run twice; ${rows.filter((row) => row.errors > 0).length} had a failed attempt; ` +
         `the live client reconnected ${client.reconnects} times (${client.reloads} reloads); after the cuts a launch ran in ${pickupMs} ms and a stop took ${stopMs} ms`,
     );
@@ -202,5 +296,6 @@ describe.skipIf(!process.env.FAULT_TESTS)('the database cuts every connection wh
     await hub.stop();
     await web.close();
     await Promise.all(workers.map((child) => killProcess(child, 'SIGTERM')));
+    await outage?.stop();
   });
 });

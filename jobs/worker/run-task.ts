@@ -10,6 +10,7 @@ import { addQueueEntries, type QueuedRow } from '../enqueue';
 import { joinSecrets, redactJson, redactorFor, secretFieldsOf } from '../secrets';
 import { Batcher } from '@/lib/batcher';
 import { appendAttemptError } from './attempt-errors';
+import { untilDatabaseAnswers } from './resilient';
 import type { StopMode } from '../control';
 import type { TaskDefinition } from '../task';
 import type { Viewer } from '../viewer';
@@ -90,7 +91,8 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
       return;
     }
     const { db } = deps;
-    const started = await markRunning(db, parsedPayload.data.jobId, helpers, deps.workerId);
+    // Each record of the job is written again while the database is unreachable (./resilient).
+    const started = await untilDatabaseAnswers(() => markRunning(db, parsedPayload.data.jobId, helpers, deps.workerId));
     if (started === 'paused') {
       // Back in line; before graphile-worker fetches again, it learns that the queue is paused.
       await deps.pausedQueueSeen?.();
@@ -104,7 +106,7 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
 
     deps.onRunningChange?.(1);
     // The task gets its secret arguments; whatever it writes has their values masked.
-    const secrets = secretFieldsOf(task).length > 0 ? await readSecrets(db, attempt.jobId) : null;
+    const secrets = secretFieldsOf(task).length > 0 ? await untilDatabaseAnswers(() => readSecrets(db, attempt.jobId)) : null;
     const redact = redactorFor(secrets);
     const reporter = new JobReporter(db, attempt, redact);
     const controller = new AbortController();
@@ -127,13 +129,13 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
     const stopRequested = () => controller.signal.reason instanceof StopRequest;
     try {
       if (!started.launchedBy) {
-        await markFailed(db, attempt, new Error('The account that launched this job no longer exists.'), true);
+        await untilDatabaseAnswers(() => markFailed(db, attempt, new Error('The account that launched this job no longer exists.'), true));
         return;
       }
       const args = task.schema.safeParse(joinSecrets(started.payload, secrets));
       if (!args.success) {
         const problems = args.error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`);
-        await markFailed(db, attempt, new Error(`Invalid arguments: ${problems.join('; ')}`), true);
+        await untilDatabaseAnswers(() => markFailed(db, attempt, new Error(`Invalid arguments: ${problems.join('; ')}`), true));
         return; // the arguments will not become valid on a retry
       }
       let result: unknown;
@@ -157,20 +159,21 @@ export function wrapTask(task: TaskDefinition, deps: WrapperDeps): Task {
       } finally {
         await reporter.close();
       }
-      await batchersOf(db).completions.add({ attempt, result: secrets ? redactJson(toJson(result), redact) : result });
+      const stored = secrets ? redactJson(toJson(result), redact) : result;
+      await untilDatabaseAnswers(() => batchersOf(db).completions.add({ attempt, result: stored }));
     } catch (thrown) {
       const error = redactError(thrown, redact);
       if (stopRequested()) {
         // It stopped because someone asked it to: that is a cancellation, not a failure.
-        await markCancelled(db, attempt);
+        await untilDatabaseAnswers(() => markCancelled(db, attempt));
         return;
       }
       if (helpers.abortSignal?.aborted) {
         // The worker is stopping, not the job failing: hand it back for another worker.
-        await handBack(db, attempt);
+        await untilDatabaseAnswers(() => handBack(db, attempt));
         return;
       }
-      const recorded = await markFailed(db, attempt, error, final);
+      const recorded = await untilDatabaseAnswers(() => markFailed(db, attempt, error, final));
       // A failure with attempts left goes back to graphile-worker, which schedules the next attempt
       // with its backoff; a final one is complete as far as the queue is concerned. A job that is
       // no longer this attempt's (force-stopped meanwhile) is not retried either.
@@ -357,6 +360,11 @@ async function markRunningCarefully(db: Db, jobId: number, helpers: JobHelpers, 
     if (!current) return null;
     // A handed-back job's queue entry only has the attempts that were left (see handBack).
     const number = current.maxAttempts - helpers.job.max_attempts + helpers.job.attempts;
+    if (current.status === 'running' && current.workerId === workerId && current.attempts === number) {
+      // This start was written, but the connection dropped before its answer came back, and the
+      // start is being written again: the job is this worker's already.
+      return { attempt: { jobId, number, maxAttempts: current.maxAttempts, workerId }, payload: current.payload, launchedBy: await launcherOf(tx, current) };
+    }
     const interrupted = current.status === 'running' && current.attempts < number;
     if (!interrupted && !['queued', 'scheduled', 'retrying'].includes(current.status)) return null;
     const attempt: Attempt = { jobId, number, maxAttempts: current.maxAttempts, workerId };
@@ -647,7 +655,7 @@ class JobReporter {
 
   private enqueue(write: () => Promise<void>): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const next = this.chain.then(write);
+    const next = this.chain.then(() => untilDatabaseAnswers(write));
     this.chain = next.catch(() => {});
     return next;
   }
