@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { and, asc, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '@/db/client';
 import { jobs, type JobPriority } from '@/db/schema';
@@ -60,8 +61,11 @@ export interface BulkResult {
 }
 
 /**
- * Applies the action to every job the request matches, in batches of 100 by id, each job in its
- * own transaction, reporting progress as a fraction. Writes one audit row at the end.
+ * Applies the action to every job the request matches, in batches of 100 by id, reporting progress
+ * as a fraction. Each batch is one transaction with its own audit row (its jobs, and the bulk's id
+ * and part number), each job in a savepoint of it: a process that dies in the middle leaves whole
+ * batches done, each with its record, and nothing half-done without one. A bulk that finds nothing
+ * to do records that too.
  */
 export async function runBulk(
   db: DbOrTx,
@@ -73,9 +77,21 @@ export async function runBulk(
   checkAllowed(viewer, request);
   const total = await previewBulk(db, viewer, request);
   const condition = targetCondition(viewer, request);
-  const touchedIds: number[] = [];
+  const bulk = crypto.randomUUID();
+  const audit = (tx: DbOrTx, ids: number[], skipped: number, part: number) =>
+    recordAudit(tx, {
+      viewer,
+      action: `jobs.bulk_${request.action.replace('-', '_')}`,
+      source,
+      jobIds: ids,
+      jobCount: ids.length,
+      filter: request.filter ?? { ids: request.ids?.length ?? 0 },
+      details: { skipped, bulk, part, ...(request.priority ? { priority: request.priority } : {}) },
+    });
+  let touched = 0;
   let skipped = 0;
   let after = 0;
+  let part = 0;
   for (;;) {
     const batch = await db
       .select({ id: jobs.id })
@@ -85,37 +101,36 @@ export async function runBulk(
       .limit(100);
     if (batch.length === 0) break;
     after = batch.at(-1)!.id;
-    if (request.action === 'clear') {
-      const cleared = await db
-        .update(jobs)
-        .set({ clearedAt: sql`now()`, clearedBy: viewer.kind === 'person' ? viewer.id : null, updatedAt: sql`now()` })
-        .where(and(condition, inArray(jobs.id, batch.map((job) => job.id)), inArray(jobs.status, ['completed', 'failed', 'cancelled']), isNull(jobs.clearedAt)))
-        .returning({ id: jobs.id });
-      touchedIds.push(...cleared.map((job) => job.id));
-      skipped += batch.length - cleared.length;
-    } else {
-      for (const { id } of batch) {
-        try {
-          await applyOne(db, viewer, request, id, source);
-          touchedIds.push(id);
-        } catch (error) {
-          if (error instanceof ValidationError || error instanceof NotFoundError) skipped++;
-          else throw error;
+    part++;
+    const done = await db.transaction(async (tx) => {
+      const ids: number[] = [];
+      if (request.action === 'clear') {
+        const cleared = await tx
+          .update(jobs)
+          .set({ clearedAt: sql`now()`, clearedBy: viewer.kind === 'person' ? viewer.id : null, updatedAt: sql`now()` })
+          .where(and(condition, inArray(jobs.id, batch.map((job) => job.id)), inArray(jobs.status, ['completed', 'failed', 'cancelled']), isNull(jobs.clearedAt)))
+          .returning({ id: jobs.id });
+        ids.push(...cleared.map((job) => job.id));
+      } else {
+        for (const { id } of batch) {
+          try {
+            // A savepoint: a job whose state changed meanwhile is skipped, the batch goes on.
+            await tx.transaction((job) => applyOne(job, viewer, request, id, source));
+            ids.push(id);
+          } catch (error) {
+            if (!(error instanceof ValidationError || error instanceof NotFoundError)) throw error;
+          }
         }
       }
-    }
-    await onProgress?.(touchedIds.length + skipped, Math.max(total, touchedIds.length + skipped));
+      await audit(tx, ids, batch.length - ids.length, part);
+      return ids.length;
+    });
+    touched += done;
+    skipped += batch.length - done;
+    await onProgress?.(touched + skipped, Math.max(total, touched + skipped));
   }
-  await recordAudit(db, {
-    viewer,
-    action: `jobs.bulk_${request.action.replace('-', '_')}`,
-    source,
-    jobIds: touchedIds,
-    jobCount: touchedIds.length,
-    filter: request.filter ?? { ids: request.ids?.length ?? 0 },
-    details: { skipped, ...(request.priority ? { priority: request.priority } : {}) },
-  });
-  return { touched: touchedIds.length, skipped };
+  if (part === 0) await audit(db, [], 0, 0);
+  return { touched, skipped };
 }
 
 async function applyOne(db: DbOrTx, viewer: Viewer, request: BulkRequest, id: number, source: ActionSource): Promise<void> {

@@ -17,6 +17,8 @@ export async function GET(request: Request): Promise<Response> {
     return Response.json({ error: { code: 'bad_request', message: 'The filter is not valid.', details } }, { status: 400 });
   }
   const address = addressOf(request.headers);
+  // As the jobs export: on the trail before the first row leaves, with the count once it ends.
+  await recordAudit(getDb(), { viewer, action: 'audit.export_started', source: { origin: 'web', address }, filter: { ...filter.data } });
   const stream = auditExportStream({
     client: getSqlClient(),
     viewer,

@@ -13,8 +13,8 @@ const contentTypes = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndj
 
 /**
  * `GET /api/jobs/export?format=csv|jsonl` plus the jobs page's filter: the history the viewer may
- * see, streamed. Changes nothing but the audit trail, which records who exported what and how many
- * rows once the download ends.
+ * see, streamed. Changes nothing but the audit trail, which records who exported what when the
+ * download starts, and how many rows when it ends.
  */
 export async function GET(request: Request): Promise<Response> {
   const viewer = await getViewer();
@@ -31,20 +31,17 @@ export async function GET(request: Request): Promise<Response> {
     return Response.json({ error: { code: 'bad_request', message: 'The filter is not valid.', details } }, { status: 400 });
   }
   const address = addressOf(request.headers);
+  const audited = { viewer, source: { origin: 'web' as const, address }, filter: { ...filter.data } };
+  // Recorded before the first row leaves, so that an export cut short by a dying process is on the
+  // trail too; the row count follows when the download ends.
+  await recordAudit(getDb(), { ...audited, action: 'jobs.export_started', details: { format: format.data } });
   const stream = exportStream({
     databaseUrl: requireDatabaseUrl(),
     viewer,
     filter: filter.data,
     format: format.data,
     async onDone(rows, complete) {
-      await recordAudit(getDb(), {
-        viewer,
-        action: 'jobs.export',
-        source: { origin: 'web', address },
-        jobCount: rows,
-        filter: { ...filter.data },
-        details: { format: format.data, complete },
-      }).catch(() => {});
+      await recordAudit(getDb(), { ...audited, action: 'jobs.export', jobCount: rows, details: { format: format.data, complete } }).catch(() => {});
     },
   });
   const day = new Date().toISOString().slice(0, 10);
