@@ -33,6 +33,12 @@ export const proxy = auth((request) => {
       return refuse(403, 'cross_origin', 'This request came from another site, so it was refused.');
     }
   }
+  // A path whose percent-encoding is not UTF-8 cannot be routed: Next.js would answer 500.
+  try {
+    decodeURIComponent(request.nextUrl.pathname);
+  } catch {
+    return refuse(400, 'bad_request', 'The address is not valid: its percent-encoding is not UTF-8.');
+  }
   const declaredSize = Number(request.headers.get('content-length') ?? 0);
   if (declaredSize > MAX_REQUEST_BODY_BYTES) {
     return refuse(413, 'payload_too_large', `The request is too large: at most ${MAX_REQUEST_BODY_BYTES / 1024 / 1024} MB.`);
@@ -55,7 +61,9 @@ export const proxy = auth((request) => {
   }
   const login = new URL('/login', request.nextUrl);
   if (pathname !== '/') login.searchParams.set('callbackUrl', `${pathname}${search}`);
-  return secured(NextResponse.redirect(login));
+  // 303 for a form post: a browser then GETs the sign-in page (after a 307 it would post the form
+  // again, to a page that holds no such action).
+  return secured(NextResponse.redirect(login, ['GET', 'HEAD'].includes(request.method) ? 307 : 303));
 });
 
 /** The API's error shape, for what the proxy refuses before any route sees it. */

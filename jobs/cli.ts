@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { closeDb, getDb } from '@/db/client';
@@ -64,10 +66,48 @@ function queueArgument(args: string[], command: string): string {
 
 const cliSource = { origin: 'cli' as const };
 
-async function main(argv: string[]): Promise<number> {
+/** The database a command runs on: opened before the command, closed after it whatever happened. */
+export interface CliDatabase {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** DATABASE_URL's server, or the embedded one (started if needed), migrated; the pool is closed after the command. */
+function projectDatabase(): CliDatabase {
+  let server: DatabaseServer | undefined;
+  return {
+    async open() {
+      server = await ensureDatabaseServer();
+      provideDatabaseUrl(server.url);
+      await migrateDatabase(server.url);
+    },
+    async close() {
+      await closeDb();
+      await server?.release();
+    },
+  };
+}
+
+/** What the CLI takes besides its arguments; tests that run it in-process give their own. */
+export interface CliInput {
+  /** The password for `user add` and `user password`; by default read from standard input. */
+  readPassword?: () => Promise<string>;
+  /** By default the project's database, migrated first; a test gives one already open. */
+  database?: CliDatabase;
+}
+
+/**
+ * Runs one command, as `jobs-console <argv…>` would, and returns its exit code: 0 done, 2 a mistake
+ * in the command (printed on standard error, nothing changed). Anything else is thrown. The database
+ * (the project's, unless `input` gives one) is opened for the command and closed after it.
+ */
+export async function runCli(argv: string[], input: CliInput = {}): Promise<number> {
+  const passwordFromInput = input.readPassword ?? readPassword;
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(usage);
+    // Asked for, the usage is the output; without a command, it is the complaint.
+    if (command) console.log(usage);
+    else console.error(usage);
     return command ? 0 : 2;
   }
   try {
@@ -77,9 +117,16 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const viewer: CliViewer = { kind: 'cli', osUser: osUserName() };
+  // The job a command names, for the "no such job" message (not the first raw argument: `stop --force 5`).
+  let namedJob: number | undefined;
+  const jobId = (args: string[], command: string) => (namedJob = jobIdArgument(args, command));
+  /** Commands that take no arguments refuse any, rather than ignore them. */
+  const noArguments = (args: string[], command: string) => {
+    if (parse(args, {}).positionals.length > 0) throw new UsageError(`${command} takes no arguments.`);
+  };
   const commands: Record<string, (args: string[]) => Promise<void>> = {
     tasks: async (args) => {
-      parse(args, {});
+      noArguments(args, 'tasks');
       const settings = await listTaskSettings(getDb(), viewer);
       printTable(
         ['NAME', 'TITLE', 'LAUNCHED BY', 'QUEUE', 'ACTIVE'],
@@ -127,7 +174,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${ids.join('\n')}\n`);
     },
     list: async (args) => {
-      const { values } = parse(args, { tab: { type: 'string', default: 'all' }, limit: { type: 'string', default: '50' } });
+      const { values, positionals } = parse(args, { tab: { type: 'string', default: 'all' }, limit: { type: 'string', default: '50' } });
+      if (positionals.length > 0) throw new UsageError('list takes no arguments but --tab and --limit.');
       const tab = z.enum(jobTabs).safeParse(values.tab);
       if (!tab.success) throw new UsageError(`--tab must be one of: ${jobTabs.join(', ')}`);
       const limit = z.coerce.number().int().min(1).max(1000).safeParse(values.limit);
@@ -182,28 +230,28 @@ async function main(argv: string[]): Promise<number> {
       for (const line of log.lines) console.log(`  ${formatDateTime(line.at)} ${line.level.toUpperCase().padEnd(7)} ${printable(line.message)}`);
     },
     cancel: async (args) => {
-      const outcome = await cancelJob(getDb(), viewer, jobIdArgument(args, 'cancel'), cliSource);
+      const outcome = await cancelJob(getDb(), viewer, jobId(args, 'cancel'), cliSource);
       console.log(controlOutcomeMessages[outcome]);
     },
     stop: async (args) => {
       const { positionals, values } = parse(args, { force: { type: 'boolean' } });
-      const outcome = await stopJob(getDb(), viewer, jobIdArgument(positionals, 'stop'), values.force ? 'force' : 'graceful', cliSource);
+      const outcome = await stopJob(getDb(), viewer, jobId(positionals, 'stop'), values.force ? 'force' : 'graceful', cliSource);
       console.log(controlOutcomeMessages[outcome]);
     },
     retry: async (args) => {
-      const id = await retryJob(getDb(), viewer, jobIdArgument(args, 'retry'), cliSource);
+      const id = await retryJob(getDb(), viewer, jobId(args, 'retry'), cliSource);
       process.stdout.write(`${id}\n`);
     },
     priority: async (args) => {
       const { positionals } = parse(args, {});
       const level = z.enum(jobPriorities).safeParse(positionals[1]);
       if (positionals.length !== 2 || !level.success) throw new UsageError(`priority takes a job id and one of ${jobPriorities.join(', ')}: priority <id> <level>`);
-      const id = jobIdArgument(positionals.slice(0, 1), 'priority');
+      const id = jobId(positionals.slice(0, 1), 'priority');
       await changePriority(getDb(), viewer, id, level.data, cliSource);
       console.log(`Job ${id} now has ${level.data} priority.`);
     },
     queues: async (args) => {
-      parse(args, {});
+      noArguments(args, 'queues');
       printTable(
         ['QUEUE', 'STATE', 'WAITING', 'RUNNING'],
         (await queueSummaries(getDb())).map((queue) => [queue.queue, queue.paused ? 'paused' : 'running', String(queue.waiting), String(queue.running)]),
@@ -225,7 +273,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`Queue ${queue} purged: ${count} waiting ${count === 1 ? 'job' : 'jobs'} cancelled.`);
     },
     'clear-inactive': async (args) => {
-      parse(args, {});
+      noArguments(args, 'clear-inactive');
       const cleared = await clearInactiveJobs(viewer, cliSource);
       console.log(`Cleared ${cleared} inactive CLI ${cleared === 1 ? 'job' : 'jobs'}.`);
     },
@@ -237,7 +285,7 @@ async function main(argv: string[]): Promise<number> {
         if (positionals.length !== 1 || !email.success) throw new UsageError('user add takes one valid email: user add <email> --role user|admin|auditor');
         const role = roleSchema.safeParse(values.role);
         if (!role.success) throw new UsageError(role.error.issues[0]!.message);
-        const password = checkedPassword(await readPassword());
+        const password = checkedPassword(await passwordFromInput());
         const account = await getDb().transaction(async (tx) => {
           const created = await createAccount(tx, { email: email.data, role: role.data, password });
           await recordAudit(tx, { viewer, action: 'user.create', source: cliSource, details: { email: created.email, role: created.role } });
@@ -248,7 +296,7 @@ async function main(argv: string[]): Promise<number> {
         const { positionals } = parse(userArgs, {});
         const email = emailSchema.safeParse(positionals[0]);
         if (positionals.length !== 1 || !email.success) throw new UsageError('user password takes one valid email: user password <email>');
-        const password = checkedPassword(await readPassword());
+        const password = checkedPassword(await passwordFromInput());
         const changed = await getDb().transaction(async (tx) => {
           const found = await setPassword(tx, email.data, password);
           if (found) await recordAudit(tx, { viewer, action: 'user.set_password', source: cliSource, details: { email: email.data } });
@@ -262,22 +310,20 @@ async function main(argv: string[]): Promise<number> {
     },
   };
 
-  const run = commands[command];
+  const run = Object.hasOwn(commands, command) ? commands[command] : undefined;
   if (!run) {
     console.error(`Unknown command "${command}".\n\n${usage}`);
     return 2;
   }
 
-  let server: DatabaseServer | undefined;
+  const database = input.database ?? projectDatabase();
   try {
-    server = await ensureDatabaseServer();
-    provideDatabaseUrl(server.url);
-    await migrateDatabase(server.url);
+    await database.open();
     await run(rest);
     return 0;
   } catch (error) {
     if (error instanceof NotFoundError) {
-      console.error(`There is no job ${rest[0]}.`);
+      console.error(`There is no job ${namedJob ?? rest[0]}.`);
       return 2;
     }
     if (error instanceof UsageError || error instanceof ForbiddenError || error instanceof AccountExistsError) {
@@ -291,8 +337,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
-    await closeDb();
-    await server?.release();
+    await database.close();
   }
 }
 
@@ -361,16 +406,29 @@ function printTable(header: string[], unsafeRows: string[][]): void {
   for (const row of rows) console.log(format(row));
 }
 
-// `jobs-console list | head` closes our standard output early: stop quietly, as Unix tools do.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+/** Whether this file is the program node was started with (bin/jobs-console.mjs runs it with tsx), not an import. */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return fs.realpathSync(entry) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+if (isEntryPoint()) {
+  // `jobs-console list | head` closes our standard output early: stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

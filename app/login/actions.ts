@@ -1,5 +1,6 @@
 'use server';
 
+import { isForm, UNREADABLE_FORM } from '@/lib/action-form';
 import { AuthError, CredentialsSignin } from 'next-auth';
 import { signIn } from '@/auth';
 
@@ -18,6 +19,7 @@ function safeCallback(value: FormDataEntryValue | null): string {
 
 /** Signs in with email and password; a wrong password and an unknown account get the same message. */
 export async function signInAction(_previous: SignInState, form: FormData): Promise<SignInState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const email = typeof form.get('email') === 'string' ? String(form.get('email')).slice(0, 254) : '';
   const password = typeof form.get('password') === 'string' ? String(form.get('password')) : '';
   if (!email.trim() || !password) return { error: 'Enter your email and password.', email };

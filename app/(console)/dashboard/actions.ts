@@ -1,5 +1,6 @@
 'use server';
 
+import { isForm, UNREADABLE_FORM } from '@/lib/action-form';
 import { revalidatePath } from 'next/cache';
 import { getDb } from '@/db/client';
 import { ForbiddenError, ValidationError } from '@/jobs/errors';
@@ -16,6 +17,7 @@ const number = (form: FormData, name: string) => form.get(name);
 
 /** Saves the thresholds and alert rules (admins); each field is named by its path, e.g. `thresholds.queueLength.warning`. */
 export async function saveDashboardSettings(_previous: SettingsFormState, form: FormData): Promise<SettingsFormState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const pair = (name: string) => ({ warning: number(form, `thresholds.${name}.warning`), critical: number(form, `thresholds.${name}.critical`) });
   const input = {

@@ -1,5 +1,6 @@
 'use server';
 
+import { isForm, UNREADABLE_FORM } from '@/lib/action-form';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { findTask } from '@/jobs/catalogue';
@@ -17,6 +18,7 @@ export interface LaunchState {
 
 /** Launches `taskName` with the submitted form; field errors come back to be shown beside the fields. */
 export async function launchJobAction(taskName: string, _previous: LaunchState, form: FormData): Promise<LaunchState> {
+  if (!isForm(form)) return { formError: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const task = typeof taskName === 'string' ? findTask(taskName) : undefined;
   if (!task || task.hidden) return { formError: 'There is no such task.' };
@@ -37,6 +39,7 @@ export async function launchJobAction(taskName: string, _previous: LaunchState, 
 
 /** "Clear inactive jobs": hides the viewer's finished jobs from the jobs page, then shows how many went. */
 export async function clearInactiveJobsAction(form: FormData): Promise<void> {
+  if (!isForm(form)) redirect('/jobs');
   const viewer = await requireViewer();
   const tabValue = form.get('tab');
   const tab = jobTabs.find((candidate) => candidate === tabValue) ?? 'all';

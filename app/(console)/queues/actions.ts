@@ -1,5 +1,6 @@
 'use server';
 
+import { isForm, UNREADABLE_FORM } from '@/lib/action-form';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
@@ -17,6 +18,7 @@ const queueForm = z.object({ queue: z.string(), action: z.enum(['pause', 'resume
 
 /** Pause, resume or purge a queue (admins). */
 export async function queueAction(_previous: QueueActionState, form: FormData): Promise<QueueActionState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const parsed = queueForm.safeParse({ queue: form.get('queue'), action: form.get('action') });
   if (!parsed.success) return { error: 'That is not an action on a queue.' };
@@ -49,9 +51,14 @@ const priorityForm = z.object({
 
 /** Changes a waiting job's priority (admins). */
 export async function priorityAction(_previous: QueueActionState, form: FormData): Promise<QueueActionState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const parsed = priorityForm.safeParse({ jobId: form.get('jobId'), priority: form.get('priority') });
-  if (!parsed.success) return { error: `Choose a priority: ${jobPriorities.join(', ')}.` };
+  if (!parsed.success) {
+    // A malformed id is answered as a missing job is (someone else's job is answered the same way).
+    const badId = parsed.error.issues.some((issue) => issue.path[0] === 'jobId');
+    return { error: badId ? 'Job not found.' : `Choose a priority: ${jobPriorities.join(', ')}.` };
+  }
   try {
     await changePriority(getDb(), viewer, parsed.data.jobId, parsed.data.priority, await webSource());
   } catch (error) {

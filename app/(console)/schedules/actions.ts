@@ -1,5 +1,6 @@
 'use server';
 
+import { isForm, UNREADABLE_FORM } from '@/lib/action-form';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
@@ -23,6 +24,7 @@ function text(form: FormData, name: string): string | undefined {
 
 /** Creates a schedule from the form (admins); the task's own schema checks the arguments, field errors come back. */
 export async function createScheduleAction(_previous: NewScheduleState, form: FormData): Promise<NewScheduleState> {
+  if (!isForm(form)) return { formError: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const start = form.get('start') === 'on';
   let id: number;
@@ -64,6 +66,7 @@ const scheduleForm = z.object({
 
 /** Starts, stops or deletes a schedule (admins). */
 export async function scheduleAction(_previous: ScheduleActionState, form: FormData): Promise<ScheduleActionState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const parsed = scheduleForm.safeParse({ id: form.get('id'), action: form.get('action') });
   if (!parsed.success) return { error: 'That is not an action on a schedule.' };

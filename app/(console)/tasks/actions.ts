@@ -1,5 +1,6 @@
 'use server';
 
+import { isForm, UNREADABLE_FORM } from '@/lib/action-form';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
@@ -16,6 +17,7 @@ const activeForm = z.object({ task: z.string(), action: z.enum(['activate', 'dea
 
 /** Turns a task on or off (admins); the launch pages follow at once. */
 export async function taskActiveAction(_previous: TaskActionState, form: FormData): Promise<TaskActionState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const parsed = activeForm.safeParse({ task: form.get('task'), action: form.get('action') });
   if (!parsed.success) return { error: 'That is not an action on a task.' };
@@ -38,6 +40,7 @@ const noteForm = z.object({ task: z.string(), note: z.string() });
 
 /** Saves a task's note (admins); an empty note clears it. */
 export async function taskNoteAction(_previous: TaskActionState, form: FormData): Promise<TaskActionState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const parsed = noteForm.safeParse({ task: form.get('task'), note: form.get('note') });
   if (!parsed.success) return { error: 'That is not a note on a task.' };

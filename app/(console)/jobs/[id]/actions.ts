@@ -1,5 +1,6 @@
 'use server';
 
+import { isForm, UNREADABLE_FORM } from '@/lib/action-form';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
@@ -20,6 +21,7 @@ const controlForm = z.object({
 
 /** Cancel, stop (graceful or force) or retry one job from its page. Retry opens the new job. */
 export async function controlJobAction(_previous: ControlState, form: FormData): Promise<ControlState> {
+  if (!isForm(form)) return { error: UNREADABLE_FORM };
   const viewer = await requireViewer();
   const parsed = controlForm.safeParse({ jobId: form.get('jobId'), action: form.get('action') });
   if (!parsed.success) return { error: 'That is not an action on a job.' };

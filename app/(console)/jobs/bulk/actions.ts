@@ -1,9 +1,11 @@
 'use server';
 
+import { isForm } from '@/lib/action-form';
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { getDb } from '@/db/client';
 import { BULK_INLINE_LIMIT, bulkRequestSchema, previewBulk, runBulk, type BulkRequest } from '@/jobs/bulk';
+import { ForbiddenError } from '@/jobs/errors';
 import { filterQuery } from '@/jobs/filters';
 import { launchJob } from '@/jobs/launch';
 import { requireViewer, webSource } from '@/lib/session';
@@ -31,27 +33,39 @@ function bulkQuery(request: BulkRequest): string {
 
 /** From the jobs page: go to the preview, which says how many jobs the action will touch. */
 export async function previewBulkAction(form: FormData): Promise<void> {
+  if (!isForm(form)) redirect('/jobs');
   await requireViewer();
   const parsed = requestFromForm(form);
-  const view = typeof form.get('view') === 'string' ? String(form.get('view')) : '';
+  // The view as query parameters again, encoded: the field is whatever was posted, and goes into a header.
+  const posted = typeof form.get('view') === 'string' ? new URLSearchParams(String(form.get('view'))).toString() : '';
+  const view = posted.length <= 4000 ? posted : '';
   if (!parsed.success) redirect(`/jobs?${view}${view ? '&' : ''}bulkError=${encodeURIComponent(parsed.error.issues[0]!.message)}`);
   redirect(`/jobs/bulk?${bulkQuery(parsed.data)}`);
 }
 
 /** From the preview, confirmed: small sets at once, large ones as a background job. */
 export async function runBulkAction(form: FormData): Promise<void> {
+  if (!isForm(form)) redirect('/jobs');
   const viewer = await requireViewer();
   const parsed = requestFromForm(form);
   if (!parsed.success) redirect('/jobs');
   const request = parsed.data;
   const source = await webSource();
-  const count = await previewBulk(getDb(), viewer, request);
-  if (count > BULK_INLINE_LIMIT) {
-    const jobId = await launchJob(viewer, 'bulk-action', request, source);
-    redirect(`/jobs/${jobId}`);
-  }
-  const result = await runBulk(getDb(), viewer, request, source);
-  revalidatePath('/jobs');
   const view = request.filter ? filterQuery(request.filter).toString() : '';
-  redirect(`/jobs?${view}${view ? '&' : ''}bulkDone=${result.touched}&bulkSkipped=${result.skipped}`);
+  const back = `/jobs?${view}${view ? '&' : ''}`;
+  let result: { touched: number; skipped: number };
+  try {
+    const count = await previewBulk(getDb(), viewer, request);
+    if (count > BULK_INLINE_LIMIT) {
+      const jobId = await launchJob(viewer, 'bulk-action', request, source);
+      redirect(`/jobs/${jobId}`);
+    }
+    result = await runBulk(getDb(), viewer, request, source);
+  } catch (error) {
+    // An auditor, or a user changing priorities: refused with the reason, as the preview does.
+    if (error instanceof ForbiddenError) redirect(`${back}bulkError=${encodeURIComponent(error.message)}`);
+    throw error;
+  }
+  revalidatePath('/jobs');
+  redirect(`${back}bulkDone=${result.touched}&bulkSkipped=${result.skipped}`);
 }
