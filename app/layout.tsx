@@ -1,4 +1,6 @@
 import type { Metadata } from 'next';
+import { TimeZoneProvider } from '@/components/time-zone';
+import { readAppearance } from '@/lib/appearance-server';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -6,10 +8,13 @@ export const metadata: Metadata = {
   description: 'See, launch and manage background jobs.',
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const { theme, timeZone } = await readAppearance();
   return (
-    <html lang="en">
-      <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">{children}</body>
+    <html lang="en" data-theme={theme}>
+      <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <TimeZoneProvider timeZone={timeZone}>{children}</TimeZoneProvider>
+      </body>
     </html>
   );
 }

@@ -9,11 +9,11 @@ import { bulkActions, bulkActionNames } from '@/jobs/bulk-names';
  */
 export function BulkBar({ formId, filter, canPrioritise }: { formId: string; filter: string; canPrioritise: boolean }) {
   return (
-    <div className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm">
-      <label htmlFor="bulk-action" className="text-slate-600">
+    <div className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 px-3 py-2 text-sm">
+      <label htmlFor="bulk-action" className="text-slate-600 dark:text-slate-400">
         With
       </label>
-      <select id="bulk-action" name="action" form={formId} className="rounded-md border border-slate-300 px-2 py-1">
+      <select id="bulk-action" name="action" form={formId} className="rounded-md border border-slate-300 dark:border-slate-600 px-2 py-1">
         {bulkActions
           .filter((action) => canPrioritise || action !== 'priority')
           .map((action) => (
@@ -24,10 +24,10 @@ export function BulkBar({ formId, filter, canPrioritise }: { formId: string; fil
       </select>
       {canPrioritise ? (
         <>
-          <label htmlFor="bulk-priority" className="text-slate-600">
+          <label htmlFor="bulk-priority" className="text-slate-600 dark:text-slate-400">
             new priority
           </label>
-          <select id="bulk-priority" name="priority" form={formId} defaultValue="high" className="rounded-md border border-slate-300 px-2 py-1">
+          <select id="bulk-priority" name="priority" form={formId} defaultValue="high" className="rounded-md border border-slate-300 dark:border-slate-600 px-2 py-1">
             {jobPriorities.map((priority) => (
               <option key={priority} value={priority}>
                 {priority}
@@ -37,10 +37,10 @@ export function BulkBar({ formId, filter, canPrioritise }: { formId: string; fil
         </>
       ) : null}
       <input type="hidden" name="view" value={filter} form={formId} />
-      <button type="submit" name="scope" value="selected" form={formId} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">
+      <button type="submit" name="scope" value="selected" form={formId} className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
         Apply to selected jobs…
       </button>
-      <button type="submit" name="scope" value="view" form={formId} className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">
+      <button type="submit" name="scope" value="view" form={formId} className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
         Apply to every job in this view…
       </button>
     </div>

@@ -5,8 +5,8 @@ import type { JobStatus } from '@/db/enums';
 import { controlJobAction, type ControlState } from '@/app/(console)/jobs/[id]/actions';
 
 const button = 'rounded-md border px-3 py-1.5 text-sm disabled:opacity-50';
-const plain = `${button} border-slate-300 bg-white hover:bg-slate-100`;
-const danger = `${button} border-red-300 bg-white text-red-800 hover:bg-red-50`;
+const plain = `${button} border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 hover:bg-slate-100 dark:hover:bg-slate-800`;
+const danger = `${button} border-red-300 dark:border-red-800 bg-white dark:bg-slate-900 text-red-800 dark:text-red-300 hover:bg-red-50 dark:hover:bg-red-950`;
 
 /** Asks before a destructive action; without JavaScript the form submits as it is. */
 function confirmFirst(message: string) {
@@ -52,9 +52,9 @@ export function JobControls({ jobId, status, stopRequested }: { jobId: number; s
           Retry
         </button>
       ) : null}
-      {status === 'running' && stopRequested ? <span className="text-sm text-amber-800">Stop requested</span> : null}
+      {status === 'running' && stopRequested ? <span className="text-sm text-amber-800 dark:text-amber-300">Stop requested</span> : null}
       <span role="status" className="text-sm">
-        {state.error ? <span className="text-red-700">{state.error}</span> : state.notice ? <span className="text-slate-700">{state.notice}</span> : null}
+        {state.error ? <span className="text-red-700 dark:text-red-300">{state.error}</span> : state.notice ? <span className="text-slate-700 dark:text-slate-300">{state.notice}</span> : null}
       </span>
     </form>
   );
@@ -71,12 +71,12 @@ export function ForceStopButton({ jobId }: { jobId: number }) {
         name="action"
         value="force-stop"
         disabled={pending}
-        className="rounded border border-red-300 bg-white px-2 py-0.5 text-xs text-red-800 hover:bg-red-50"
+        className="rounded border border-red-300 dark:border-red-800 bg-white dark:bg-slate-900 px-2 py-0.5 text-xs text-red-800 dark:text-red-300 hover:bg-red-50 dark:hover:bg-red-950"
         onClick={confirmFirst(`Force-stop job ${jobId}? It is cancelled at once, and nothing it does afterwards is recorded.`)}
       >
         Force stop<span className="sr-only"> job {jobId}</span>
       </button>
-      {state.error ? <span className="text-xs text-red-700">{state.error}</span> : null}
+      {state.error ? <span className="text-xs text-red-700 dark:text-red-300">{state.error}</span> : null}
     </form>
   );
 }

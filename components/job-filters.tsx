@@ -3,7 +3,7 @@ import { jobOrigins, jobPriorities, jobStatuses } from '@/db/enums';
 import { SEARCH_MIN_CHARACTERS, type FilterProblems, type JobFilter } from '@/jobs/filters';
 
 const fieldBase = 'mt-1 block w-full rounded-md border px-2 py-1 text-sm';
-const field = `${fieldBase} border-slate-300`;
+const field = `${fieldBase} border-slate-300 dark:border-slate-600`;
 
 /**
  * The jobs page's filters, a plain GET form: the view lives in the URL, so it can be bookmarked,
@@ -23,7 +23,7 @@ export function JobFilters({
   tasks: { name: string; title: string }[];
 }) {
   return (
-    <form method="get" action="/jobs" className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-4 lg:grid-cols-6" aria-label="Filter jobs">
+    <form method="get" action="/jobs" className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-3 text-sm sm:grid-cols-4 lg:grid-cols-6" aria-label="Filter jobs">
       {filter.tab !== 'all' ? <input type="hidden" name="tab" value={filter.tab} /> : null}
       <div className="col-span-2">
         <label className="block">
@@ -37,11 +37,11 @@ export function JobFilters({
             maxLength={200}
             aria-invalid={problems.q ? true : undefined}
             aria-describedby={problems.q ? 'filter-q-error' : undefined}
-            className={`${fieldBase} ${problems.q ? 'border-red-500' : 'border-slate-300'}`}
+            className={`${fieldBase} ${problems.q ? 'border-red-500' : 'border-slate-300 dark:border-slate-600'}`}
           />
         </label>
         {problems.q ? (
-          <p id="filter-q-error" className="mt-1 text-xs text-red-700">
+          <p id="filter-q-error" className="mt-1 text-xs text-red-700 dark:text-red-300">
             {problems.q.message}; not applied.
           </p>
         ) : null}
@@ -109,10 +109,10 @@ export function JobFilters({
         <input type="date" name="to" defaultValue={filter.to ?? ''} className={field} />
       </label>
       <div className="col-span-2 flex items-end gap-2 sm:col-span-4 lg:col-span-6">
-        <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-100">
+        <button type="submit" className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5 hover:bg-slate-100 dark:hover:bg-slate-800">
           Filter
         </button>
-        <Link href={filter.tab === 'all' ? '/jobs' : `/jobs?tab=${filter.tab}`} className="px-2 py-1.5 text-blue-700 hover:underline">
+        <Link href={filter.tab === 'all' ? '/jobs' : `/jobs?tab=${filter.tab}`} className="px-2 py-1.5 text-blue-700 dark:text-blue-300 hover:underline">
           Clear filters
         </Link>
       </div>

@@ -1,13 +1,13 @@
 import type { JobStatus } from '@/db/enums';
 
 const styles: Record<JobStatus, string> = {
-  scheduled: 'bg-slate-100 text-slate-700 ring-slate-300',
-  queued: 'bg-slate-100 text-slate-700 ring-slate-300',
-  running: 'bg-blue-50 text-blue-800 ring-blue-300',
-  retrying: 'bg-amber-50 text-amber-800 ring-amber-300',
-  completed: 'bg-green-50 text-green-800 ring-green-300',
-  failed: 'bg-red-50 text-red-800 ring-red-300',
-  cancelled: 'bg-zinc-100 text-zinc-700 ring-zinc-300',
+  scheduled: 'bg-slate-100 dark:bg-slate-800 text-slate-700 dark:text-slate-300 ring-slate-300 dark:ring-slate-600',
+  queued: 'bg-slate-100 dark:bg-slate-800 text-slate-700 dark:text-slate-300 ring-slate-300 dark:ring-slate-600',
+  running: 'bg-blue-50 dark:bg-blue-950 text-blue-800 dark:text-blue-300 ring-blue-300 dark:ring-blue-800',
+  retrying: 'bg-amber-50 dark:bg-amber-950 text-amber-800 dark:text-amber-300 ring-amber-300 dark:ring-amber-800',
+  completed: 'bg-green-50 dark:bg-green-950 text-green-800 dark:text-green-300 ring-green-300 dark:ring-green-800',
+  failed: 'bg-red-50 dark:bg-red-950 text-red-800 dark:text-red-300 ring-red-300 dark:ring-red-800',
+  cancelled: 'bg-zinc-100 dark:bg-zinc-800 text-zinc-700 dark:text-zinc-300 ring-zinc-300 dark:ring-zinc-600',
 };
 
 const labels: Record<JobStatus, string> = {

@@ -20,9 +20,9 @@ export function LaunchForm({
 }) {
   const [state, formAction, pending] = useActionState(action, {});
   return (
-    <form action={formAction} className="space-y-4 rounded-lg border border-slate-200 bg-white p-4" noValidate>
+    <form action={formAction} className="space-y-4 rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4" noValidate>
       {state.formError ? (
-        <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="form-error">
+        <p className="rounded-md bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-800 dark:text-red-300" data-testid="form-error">
           {state.formError}
         </p>
       ) : null}
@@ -39,7 +39,7 @@ export function LaunchForm({
           defaultValue={state.values?.priority ?? defaultPriority}
           aria-invalid={state.fieldErrors?.priority ? true : undefined}
           aria-describedby={state.fieldErrors?.priority ? 'field-priority-error' : 'field-priority-help'}
-          className={`${inputClass} ${state.fieldErrors?.priority ? 'border-red-500' : 'border-slate-300'}`}
+          className={`${inputClass} ${state.fieldErrors?.priority ? 'border-red-500' : 'border-slate-300 dark:border-slate-600'}`}
         >
           {jobPriorities.map((priority) => (
             <option key={priority} value={priority}>
@@ -47,11 +47,11 @@ export function LaunchForm({
             </option>
           ))}
         </select>
-        <p id="field-priority-help" className="mt-1 text-xs text-slate-500">
+        <p id="field-priority-help" className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           Waiting jobs of higher priority run first. This task’s default is {defaultPriority}.
         </p>
         {state.fieldErrors?.priority ? (
-          <p id="field-priority-error" className="mt-1 text-sm text-red-700">
+          <p id="field-priority-error" className="mt-1 text-sm text-red-700 dark:text-red-300">
             {state.fieldErrors.priority.join(' ')}
           </p>
         ) : null}
@@ -65,7 +65,7 @@ function Field({ field, errors, value, submitted }: { field: TaskFormField; erro
   const id = `field-${field.name}`;
   const errorId = `${id}-error`;
   const describedBy = [field.description ? `${id}-help` : null, errors ? errorId : null].filter(Boolean).join(' ') || undefined;
-  const border = errors ? 'border-red-500' : 'border-slate-300';
+  const border = errors ? 'border-red-500' : 'border-slate-300 dark:border-slate-600';
   const common = {
     id,
     name: field.name,
@@ -121,7 +121,7 @@ function Field({ field, errors, value, submitted }: { field: TaskFormField; erro
     <div>
       <label htmlFor={id} className="block text-sm font-medium">
         {field.label}
-        {field.required ? <span className="text-red-700"> *</span> : null}
+        {field.required ? <span className="text-red-700 dark:text-red-300"> *</span> : null}
       </label>
       {control}
       <Help field={field} id={id} />
@@ -132,7 +132,7 @@ function Field({ field, errors, value, submitted }: { field: TaskFormField; erro
 
 function Help({ field, id }: { field: TaskFormField; id: string }) {
   return field.description ? (
-    <p id={`${id}-help`} className="mt-1 text-xs text-slate-500">
+    <p id={`${id}-help`} className="mt-1 text-xs text-slate-500 dark:text-slate-400">
       {field.description}
     </p>
   ) : null;
@@ -140,7 +140,7 @@ function Help({ field, id }: { field: TaskFormField; id: string }) {
 
 function Errors({ errors, id }: { errors?: string[]; id: string }) {
   return errors ? (
-    <p id={id} className="mt-1 text-sm text-red-700" data-testid="field-error">
+    <p id={id} className="mt-1 text-sm text-red-700 dark:text-red-300" data-testid="field-error">
       {errors.join(' ')}
     </p>
   ) : null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatDuration, jobDuration, estimateRemainingMs, formatBytes } from './format';
+import { formatDateTime, formatDuration, jobDuration, estimateRemainingMs, formatBytes, formatLocalDateTime, formatExactDateTime } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -32,6 +32,28 @@ describe('jobDuration', () => {
 describe('formatDateTime', () => {
   it('prints UTC to the second', () => expect(formatDateTime(new Date('2026-11-21T14:03:05.123Z'))).toBe('2026-11-21 14:03:05 UTC'));
   it('is empty without a date', () => expect(formatDateTime(null)).toBe(''));
+});
+
+describe('formatLocalDateTime', () => {
+  const at = new Date('2026-11-21T14:03:05.123Z');
+  it('prints the wall clock of the zone, to the second, and names the zone', () => {
+    expect(formatLocalDateTime(at, 'Asia/Tokyo')).toBe('2026-11-21 23:03:05 GMT+9');
+    expect(formatLocalDateTime(at, 'America/New_York')).toBe('2026-11-21 09:03:05 EST');
+    expect(formatLocalDateTime(at, 'UTC')).toBe('2026-11-21 14:03:05 UTC');
+  });
+  it('crosses midnight and prints hour 00, not 24', () =>
+    expect(formatLocalDateTime(new Date('2026-11-21T15:00:00Z'), 'Asia/Tokyo')).toBe('2026-11-22 00:00:00 GMT+9'));
+  it('follows summer time', () => expect(formatLocalDateTime(new Date('2026-07-01T12:00:00Z'), 'Europe/Paris')).toBe('2026-07-01 14:00:00 GMT+2'));
+  it('is empty without a date', () => expect(formatLocalDateTime(null, 'UTC')).toBe(''));
+});
+
+describe('formatExactDateTime', () => {
+  it('gives the milliseconds, the zone and its offset', () => {
+    expect(formatExactDateTime(new Date('2026-11-21T14:03:05.123Z'), 'Asia/Tokyo')).toBe('2026-11-21 23:03:05.123 Asia/Tokyo (UTC+09:00)');
+    expect(formatExactDateTime(new Date('2026-11-21T14:03:05.004Z'), 'America/St_Johns')).toBe('2026-11-21 10:33:05.004 America/St_Johns (UTC-03:30)');
+    expect(formatExactDateTime(new Date('2026-11-21T14:03:05Z'), 'UTC')).toBe('2026-11-21 14:03:05.000 UTC (UTC+00:00)');
+  });
+  it('is empty without a date', () => expect(formatExactDateTime(undefined, 'UTC')).toBe(''));
 });
 
 describe('estimateRemainingMs', () => {

@@ -4,6 +4,49 @@ export function formatDateTime(date: Date | null | undefined): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+const partsFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock fields of `date` in `timeZone`, with the zone's name or offset in `zone`. */
+function wallClock(date: Date, timeZone: string, zone: 'short' | 'longOffset'): Record<string, string> {
+  const key = `${timeZone} ${zone}`;
+  let format = partsFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: zone,
+    });
+    partsFormats.set(key, format);
+  }
+  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+}
+
+/**
+ * "2026-11-21 23:03:05 GMT+9", "2026-11-21 09:03:05 EST", "2026-11-21 14:03:05 UTC": the pages'
+ * times, in the viewer's zone (`timeZone`, an IANA name). The CLI and the exports keep
+ * `formatDateTime`'s UTC.
+ */
+export function formatLocalDateTime(date: Date | null | undefined, timeZone: string): string {
+  if (!date) return '';
+  const at = wallClock(date, timeZone, 'short');
+  return `${at.year}-${at.month}-${at.day} ${at.hour}:${at.minute}:${at.second} ${at.timeZoneName}`;
+}
+
+/** The exact time for a tooltip: "2026-11-21 23:03:05.123 Asia/Tokyo (UTC+09:00)". */
+export function formatExactDateTime(date: Date | null | undefined, timeZone: string): string {
+  if (!date) return '';
+  const at = wallClock(date, timeZone, 'longOffset');
+  const offset = at.timeZoneName === 'GMT' ? '+00:00' : (at.timeZoneName ?? '').replace(/^GMT/, '');
+  const millis = String(date.getUTCMilliseconds()).padStart(3, '0');
+  return `${at.year}-${at.month}-${at.day} ${at.hour}:${at.minute}:${at.second}.${millis} ${timeZone} (UTC${offset})`;
+}
+
 /** A duration in words: "850 ms", "2.4 s", "42 s", "2 min 5 s", "3 h 4 min", "1 d 1 h"; empty when impossible. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';

@@ -20,7 +20,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
           autoComplete="username"
           required
           defaultValue={state.email}
-          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm"
+          className="mt-1 block w-full rounded-md border border-slate-300 dark:border-slate-600 px-3 py-2 text-sm shadow-sm"
         />
       </div>
       <div>
@@ -33,11 +33,11 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
           type="password"
           autoComplete="current-password"
           required
-          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm"
+          className="mt-1 block w-full rounded-md border border-slate-300 dark:border-slate-600 px-3 py-2 text-sm shadow-sm"
         />
       </div>
       {state.error ? (
-        <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="alert" data-testid="sign-in-error">
+        <p className="rounded-md bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-800 dark:text-red-300" role="alert" data-testid="sign-in-error">
           {state.error}
         </p>
       ) : null}

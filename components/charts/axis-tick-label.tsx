@@ -7,7 +7,7 @@ import type { TickRendererProps } from '@visx/axis';
  */
 export function AxisTickLabel({ x, y, dx, dy, textAnchor, formattedValue }: TickRendererProps) {
   return (
-    <text x={x} y={y} dx={dx} dy={dy} textAnchor={textAnchor} className="fill-slate-500 text-[11px]">
+    <text x={x} y={y} dx={dx} dy={dy} textAnchor={textAnchor} className="fill-slate-500 dark:fill-slate-400 text-[11px]">
       {formattedValue}
     </text>
   );

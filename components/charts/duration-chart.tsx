@@ -15,9 +15,9 @@ export interface DurationChartProps {
 }
 
 const PERCENTILES = [
-  { key: 'p50Ms', label: 'p50', bar: 'fill-sky-300' },
-  { key: 'p95Ms', label: 'p95', bar: 'fill-sky-500' },
-  { key: 'p99Ms', label: 'p99', bar: 'fill-sky-700' },
+  { key: 'p50Ms', label: 'p50', bar: 'fill-sky-300 dark:fill-sky-200' },
+  { key: 'p95Ms', label: 'p95', bar: 'fill-sky-500 dark:fill-sky-400' },
+  { key: 'p99Ms', label: 'p99', bar: 'fill-sky-700 dark:fill-sky-600' },
 ] as const;
 
 const MARGIN = { top: 4, right: 76, bottom: 24, left: 32 };
@@ -44,12 +44,12 @@ export function DurationChart({ rows, title = 'Run duration by task' }: Duration
 
   return (
     <figure className="relative grid gap-3">
-      <figcaption className="text-sm font-semibold text-slate-900">{title}</figcaption>
+      <figcaption className="text-sm font-semibold text-slate-900 dark:text-slate-100">{title}</figcaption>
       {rows.length === 0 ? (
-        <p className="text-sm text-slate-500">No jobs ended in this period.</p>
+        <p className="text-sm text-slate-500 dark:text-slate-400">No jobs ended in this period.</p>
       ) : (
         <>
-          <p className="-mt-2 text-xs text-slate-500">
+          <p className="-mt-2 text-xs text-slate-500 dark:text-slate-400">
             Half of the runs took at most p50, 95% at most p95, 99% at most p99 (approximate).
           </p>
           <div ref={ref} className="w-full" style={{ height: chartHeight(rows.length) }} aria-hidden="true">
@@ -103,15 +103,15 @@ function Bars({ rows, width }: { rows: DurationRow[]; width: number }) {
     <svg width={width} height={height} className="block">
       <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
         {ticks.map((tick) => (
-          <line key={tick} x1={x(tick)} x2={x(tick)} y1={0} y2={innerHeight} className="stroke-slate-100" />
+          <line key={tick} x1={x(tick)} x2={x(tick)} y1={0} y2={innerHeight} className="stroke-slate-100 dark:stroke-slate-800" />
         ))}
         {rows.map((row, index) => {
           const top = index * (GROUP_HEIGHT + GROUP_GAP);
           return (
             <g key={row.task} transform={`translate(0,${top})`}>
               <text x={-MARGIN.left} y={14} className="text-xs">
-                <tspan className="fill-slate-900 font-medium">{row.task}</tspan>
-                <tspan className="fill-slate-500">{` · ${formatCount(row.runs)} ${row.runs === 1 ? 'run' : 'runs'}`}</tspan>
+                <tspan className="fill-slate-900 dark:fill-slate-100 font-medium">{row.task}</tspan>
+                <tspan className="fill-slate-500 dark:fill-slate-400">{` · ${formatCount(row.runs)} ${row.runs === 1 ? 'run' : 'runs'}`}</tspan>
               </text>
               {PERCENTILES.map((percentile, bar) => {
                 const y = NAME_HEIGHT + bar * (BAR_HEIGHT + BAR_GAP);
@@ -119,11 +119,11 @@ function Bars({ rows, width }: { rows: DurationRow[]; width: number }) {
                 const length = Number.isFinite(value) && value > 0 ? x(value) : 0;
                 return (
                   <g key={percentile.key} className="text-[11px]">
-                    <text x={-6} y={y + BAR_HEIGHT / 2} dy="0.35em" textAnchor="end" className="fill-slate-500">
+                    <text x={-6} y={y + BAR_HEIGHT / 2} dy="0.35em" textAnchor="end" className="fill-slate-500 dark:fill-slate-400">
                       {percentile.label}
                     </text>
                     <rect x={0} y={y} width={Math.max(1, length)} height={BAR_HEIGHT} className={percentile.bar} />
-                    <text x={length + 4} y={y + BAR_HEIGHT / 2} dy="0.35em" className="fill-slate-700 tabular-nums">
+                    <text x={length + 4} y={y + BAR_HEIGHT / 2} dy="0.35em" className="fill-slate-700 dark:fill-slate-300 tabular-nums">
                       {formatDuration(value)}
                     </text>
                   </g>
@@ -132,7 +132,7 @@ function Bars({ rows, width }: { rows: DurationRow[]; width: number }) {
             </g>
           );
         })}
-        <g className="text-slate-300">
+        <g className="text-slate-300 dark:text-slate-600">
           <AxisBottom
             top={innerHeight}
             scale={x}

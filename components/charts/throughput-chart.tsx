@@ -29,7 +29,7 @@ const MIN_SEGMENT = 2;
 // Full class names, so that tailwind finds them. Completed is darker than failed: the two differ in
 // lightness, not only in hue, for readers who do not tell red from green.
 const COLOURS = {
-  completed: { bar: 'fill-emerald-700', swatch: 'bg-emerald-700' },
+  completed: { bar: 'fill-emerald-700 dark:fill-emerald-300', swatch: 'bg-emerald-700 dark:bg-emerald-300' },
   failed: { bar: 'fill-red-500', swatch: 'bg-red-500' },
 };
 
@@ -54,12 +54,12 @@ export function ThroughputChart({ points, bucket, title }: ThroughputChartProps)
 
   return (
     <figure className="relative flex flex-wrap items-baseline justify-between gap-x-4 gap-y-3">
-      <figcaption className="text-sm font-semibold text-slate-900">{title}</figcaption>
+      <figcaption className="text-sm font-semibold text-slate-900 dark:text-slate-100">{title}</figcaption>
       {empty ? (
-        <p className="basis-full text-sm text-slate-500">No jobs ended in this period.</p>
+        <p className="basis-full text-sm text-slate-500 dark:text-slate-400">No jobs ended in this period.</p>
       ) : (
         <>
-          <ul className="flex gap-4 text-xs text-slate-600" aria-hidden="true">
+          <ul className="flex gap-4 text-xs text-slate-600 dark:text-slate-400" aria-hidden="true">
             <LegendItem swatch={COLOURS.completed.swatch} label="Completed" total={totals.completed} />
             <LegendItem swatch={COLOURS.failed.swatch} label="Failed" total={totals.failed} />
           </ul>
@@ -107,7 +107,7 @@ function LegendItem({ swatch, label, total }: { swatch: string; label: string; t
     <li className="flex items-center gap-1.5">
       <span className={`size-2.5 rounded-sm ${swatch}`} />
       {label}
-      <span className="font-medium tabular-nums text-slate-900">{formatCount(total)}</span>
+      <span className="font-medium tabular-nums text-slate-900 dark:text-slate-100">{formatCount(total)}</span>
     </li>
   );
 }
@@ -135,7 +135,7 @@ function Bars({ series, bucket, width }: { series: ThroughputPoint[]; bucket: Th
     <svg width={width} height={HEIGHT} className="block">
       <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
         {yTicks.map((tick) => (
-          <line key={tick} x1={0} x2={innerWidth} y1={y(tick)} y2={y(tick)} className="stroke-slate-100" />
+          <line key={tick} x1={0} x2={innerWidth} y1={y(tick)} y2={y(tick)} className="stroke-slate-100 dark:stroke-slate-800" />
         ))}
         {series.map((point) => {
           const left = x(point.at) ?? 0;
@@ -163,7 +163,7 @@ function Bars({ series, bucket, width }: { series: ThroughputPoint[]; bucket: Th
                 y={0}
                 width={step}
                 height={innerHeight}
-                className="fill-transparent hover:fill-slate-900/5"
+                className="fill-transparent hover:fill-slate-900/5 dark:hover:fill-white/10"
               >
                 <title>
                   {`${formatBucketTime(point.at)} UTC: ${formatCount(point.completed)} completed, ${formatCount(point.failed)} failed`}
@@ -172,7 +172,7 @@ function Bars({ series, bucket, width }: { series: ThroughputPoint[]; bucket: Th
             </g>
           );
         })}
-        <g className="text-slate-300">
+        <g className="text-slate-300 dark:text-slate-600">
           <AxisLeft
             scale={y}
             tickValues={yTicks}

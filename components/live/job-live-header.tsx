@@ -34,12 +34,12 @@ export function JobLiveStatus({ job }: { job: JobSnapshot }) {
         <JobStatusBadge status={status} />
       </p>
       {message ? (
-        <p className="mt-1 break-words text-slate-700" data-testid="job-message">
+        <p className="mt-1 break-words text-slate-700 dark:text-slate-300" data-testid="job-message">
           {message}
         </p>
       ) : null}
       {status === 'running' ? (
-        <div className="mt-2 flex flex-wrap items-center gap-3 text-sm text-slate-600">
+        <div className="mt-2 flex flex-wrap items-center gap-3 text-sm text-slate-600 dark:text-slate-400">
           <ProgressBar value={progress} label="Job progress" />
           <span data-testid="job-progress-text">
             {Math.round(progress * 100)} %{step ? ` · ${step}` : ''}

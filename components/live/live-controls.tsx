@@ -11,7 +11,7 @@ const indicator = {
   connecting: { text: 'Connecting…', dot: 'bg-slate-400' },
   live: { text: 'Live', dot: 'bg-green-600' },
   reconnecting: { text: 'Reconnecting…', dot: 'bg-amber-500' },
-  off: { text: 'Live updates off', dot: 'bg-slate-300' },
+  off: { text: 'Live updates off', dot: 'bg-slate-300 dark:bg-slate-600' },
 } as const;
 
 /**
@@ -35,16 +35,16 @@ export function LiveControls() {
   const { text, dot } = indicator[status];
   return (
     <div className="js-only flex flex-wrap items-center gap-2 text-sm">
-      <span role="status" data-testid="live-status" data-state={status} className="inline-flex items-center gap-1.5 text-slate-700">
+      <span role="status" data-testid="live-status" data-state={status} className="inline-flex items-center gap-1.5 text-slate-700 dark:text-slate-300">
         <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${dot}`} />
         {text}
-        {polling ? <span className="text-slate-500">(refreshing every 5 s)</span> : null}
+        {polling ? <span className="text-slate-500 dark:text-slate-400">(refreshing every 5 s)</span> : null}
       </span>
-      <label className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-slate-300 bg-white px-3 py-1.5">
+      <label className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5">
         <input type="checkbox" checked={liveEnabled} onChange={(event) => setLiveEnabled(event.target.checked)} />
         Live updates
       </label>
-      <label className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-slate-300 bg-white px-3 py-1.5">
+      <label className="inline-flex cursor-pointer items-center gap-2 rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5">
         <input type="checkbox" checked={autoRefresh} onChange={(event) => setAutoRefresh(event.target.checked)} />
         Auto refresh
       </label>
@@ -60,7 +60,7 @@ export function NoScriptNotice() {
   return (
     <noscript>
       <style>{'.js-only{display:none}'}</style>
-      <p className="text-sm text-slate-600" data-testid="noscript-notice">
+      <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="noscript-notice">
         Live updates need JavaScript: use Refresh (or reload the page) to see changes.
       </p>
     </noscript>

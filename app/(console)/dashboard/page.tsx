@@ -11,7 +11,8 @@ import { EXACT_TOTAL_UP_TO, loadDashboard, type QueueMetrics, type WorkerState }
 import { filterQuery } from '@/jobs/filters';
 import { canManageQueues } from '@/jobs/permissions';
 import { readDashboardSettings, type Level } from '@/jobs/settings';
-import { formatDateTime } from '@/lib/format';
+import { LocalTime } from '@/components/time-zone';
+import { formatDuration } from '@/lib/format';
 import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
 import { SettingsForm } from './settings-form';
@@ -19,12 +20,12 @@ import { SettingsForm } from './settings-form';
 export const metadata: Metadata = { title: 'Dashboard' };
 
 const levelStyles: Record<Level, string> = {
-  good: 'bg-green-50 text-green-800 ring-green-300',
-  warning: 'bg-amber-50 text-amber-900 ring-amber-300',
-  critical: 'bg-red-50 text-red-800 ring-red-300',
+  good: 'bg-green-50 dark:bg-green-950 text-green-800 dark:text-green-300 ring-green-300 dark:ring-green-800',
+  warning: 'bg-amber-50 dark:bg-amber-950 text-amber-900 dark:text-amber-200 ring-amber-300 dark:ring-amber-800',
+  critical: 'bg-red-50 dark:bg-red-950 text-red-800 dark:text-red-300 ring-red-300 dark:ring-red-800',
 };
 const levelWords: Record<Level, string> = { good: 'good', warning: 'warning', critical: 'critical' };
-const workerStyles: Record<WorkerState, string> = { alive: 'text-green-800', late: 'text-amber-800', gone: 'text-red-700' };
+const workerStyles: Record<WorkerState, string> = { alive: 'text-green-800 dark:text-green-300', late: 'text-amber-800 dark:text-amber-300', gone: 'text-red-700 dark:text-red-300' };
 
 const number = (value: number) => value.toLocaleString('en-US');
 const oneDecimal = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -42,12 +43,12 @@ function Figure({ level, children }: { level: Level; children: React.ReactNode }
 
 function Card({ label, value, href, note, testId }: { label: string; value: string; href: string; note?: string; testId: string }) {
   return (
-    <Link href={href} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-blue-400" data-testid={testId}>
-      <span className="block text-xs font-semibold uppercase tracking-wide text-slate-600">{label}</span>
+    <Link href={href} className="block rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4 hover:border-blue-400" data-testid={testId}>
+      <span className="block text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">{label}</span>
       <span className="mt-1 block text-2xl font-semibold" data-testid={`${testId}-value`}>
         {value}
       </span>
-      {note ? <span className="block text-xs text-slate-500">{note}</span> : null}
+      {note ? <span className="block text-xs text-slate-500 dark:text-slate-400">{note}</span> : null}
     </Link>
   );
 }
@@ -61,17 +62,17 @@ function QueueRow({ queue }: { queue: QueueMetrics }) {
   return (
     <tr data-queue={queue.queue}>
       <th scope="row" className="px-3 py-2 text-left font-medium">
-        <Link href={jobsLink({ tab: 'active', queue: queue.queue })} className="text-blue-700 hover:underline">
+        <Link href={jobsLink({ tab: 'active', queue: queue.queue })} className="text-blue-700 dark:text-blue-300 hover:underline">
           {queue.queue}
         </Link>
-        {queue.paused ? <span className="ml-2 rounded-full bg-amber-50 px-2 py-0.5 text-xs text-amber-800 ring-1 ring-amber-300">Paused</span> : null}
+        {queue.paused ? <span className="ml-2 rounded-full bg-amber-50 dark:bg-amber-950 px-2 py-0.5 text-xs text-amber-800 dark:text-amber-300 ring-1 ring-amber-300 dark:ring-amber-800">Paused</span> : null}
       </th>
       <td className="px-3 py-2">
         <Figure level={queue.levels.queueLength}>{number(queue.waiting)}</Figure>
       </td>
       <td className="px-3 py-2">{number(queue.running)}</td>
       <td className="px-3 py-2">
-        <Figure level={queue.levels.wait}>{queue.waitMinutes === null ? '—' : `${oneDecimal(queue.waitMinutes)} min`}</Figure>
+        <Figure level={queue.levels.wait}>{queue.waitMinutes === null ? '—' : formatDuration(queue.waitMinutes * 60_000)}</Figure>
       </td>
       <td className="px-3 py-2">
         <Figure level={queue.levels.rate}>{oneDecimal(queue.ratePerMinute)}/min</Figure>
@@ -130,10 +131,10 @@ export default async function DashboardPage() {
         <h2 id="queues" className="font-semibold">
           Queues
         </h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
+        <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900">
+          <table className="min-w-full divide-y divide-slate-200 dark:divide-slate-700 text-sm">
             <caption className="sr-only">Each queue&apos;s figures, marked good, warning or critical by the thresholds below</caption>
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+            <thead className="bg-slate-50 dark:bg-slate-800 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
               <tr>
                 <th scope="col" className="px-3 py-2">Queue</th>
                 <th scope="col" className="px-3 py-2">Waiting</th>
@@ -143,15 +144,15 @@ export default async function DashboardPage() {
                 <th scope="col" className="px-3 py-2">Failures (1 h)</th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100">
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {dashboard.queues.map((queue) => (
                 <QueueRow key={queue.queue} queue={queue} />
               ))}
             </tbody>
           </table>
         </div>
-        <p className="text-xs text-slate-600">
-          Pause, resume and purge queues on the <Link href="/queues" className="text-blue-700 hover:underline">Queues</Link> page.
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          Pause, resume and purge queues on the <Link href="/queues" className="text-blue-700 underline dark:text-blue-300">Queues</Link> page.
         </p>
       </section>
 
@@ -160,19 +161,19 @@ export default async function DashboardPage() {
           Service health
         </h2>
         <p className="text-sm" data-testid="database-health">
-          Database: {health.database.reachable ? <span className="text-green-800">reachable, {oneDecimal(health.database.latencyMs ?? 0)} ms round trip</span> : <span className="text-red-700">not reachable</span>}
+          Database: {health.database.reachable ? <span className="text-green-800 dark:text-green-300">reachable, {oneDecimal(health.database.latencyMs ?? 0)} ms round trip</span> : <span className="text-red-700 dark:text-red-300">not reachable</span>}
           {' · '}
           Workers alive: {health.liveWorkers}
           {health.waitingWithoutWorker > 0 ? (
-            <strong className="ml-2 text-red-700" data-testid="no-worker">
+            <strong className="ml-2 text-red-700 dark:text-red-300" data-testid="no-worker">
               {number(health.waitingWithoutWorker)} waiting jobs and no live worker to take them.
             </strong>
           ) : null}
         </p>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="min-w-full divide-y divide-slate-200 text-sm">
+        <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900">
+          <table className="min-w-full divide-y divide-slate-200 dark:divide-slate-700 text-sm">
             <caption className="sr-only">Worker processes seen in the last day</caption>
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+            <thead className="bg-slate-50 dark:bg-slate-800 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
               <tr>
                 <th scope="col" className="px-3 py-2">Worker</th>
                 <th scope="col" className="px-3 py-2">Host</th>
@@ -182,10 +183,10 @@ export default async function DashboardPage() {
                 <th scope="col" className="px-3 py-2">State</th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100">
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {health.workers.length === 0 ? (
                 <tr>
-                  <td colSpan={6} className="px-3 py-4 text-center text-slate-600">
+                  <td colSpan={6} className="px-3 py-4 text-center text-slate-600 dark:text-slate-400">
                     No worker has run in the last day.
                   </td>
                 </tr>
@@ -198,7 +199,9 @@ export default async function DashboardPage() {
                     <td className="px-3 py-2">
                       {worker.running} / {worker.concurrency}
                     </td>
-                    <td className="px-3 py-2">{formatDateTime(worker.lastSeenAt)}</td>
+                    <td className="px-3 py-2">
+                      <LocalTime date={worker.lastSeenAt} />
+                    </td>
                     <td className={`px-3 py-2 font-medium ${workerStyles[worker.state]}`} data-testid="worker-state">
                       {worker.stoppedAt ? 'stopped' : worker.state}
                     </td>
@@ -215,14 +218,14 @@ export default async function DashboardPage() {
           Jobs ended
         </h2>
         <div className="grid gap-4 lg:grid-cols-2">
-          <div className="rounded-lg border border-slate-200 bg-white p-4">
+          <div className="rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4">
             <ThroughputChart points={dashboard.lastHour} bucket="minute" title="Per minute, last hour" />
           </div>
-          <div className="rounded-lg border border-slate-200 bg-white p-4">
+          <div className="rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4">
             <ThroughputChart points={dashboard.lastWeek} bucket="hour" title="Per hour, last 7 days" />
           </div>
         </div>
-        <div className="rounded-lg border border-slate-200 bg-white p-4">
+        <div className="rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4">
           <DurationChart rows={dashboard.durations} title="Duration of completed runs per task, last 24 hours" />
         </div>
       </section>
@@ -232,22 +235,27 @@ export default async function DashboardPage() {
           Alerts
         </h2>
         {alertList.length === 0 ? (
-          <p className="text-sm text-slate-600">No alert so far.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">No alert so far.</p>
         ) : (
-          <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm" data-testid="alert-list">
+          <ul className="divide-y divide-slate-100 dark:divide-slate-800 rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 text-sm" data-testid="alert-list">
             {alertList.map((alert) => (
               <li key={alert.id} className="flex flex-wrap gap-3 px-3 py-2">
-                <span className={alert.clearedAt ? 'text-slate-500' : 'font-medium text-red-700'}>{alert.clearedAt ? 'cleared' : 'on'}</span>
+                <span className={alert.clearedAt ? 'text-slate-500 dark:text-slate-400' : 'font-medium text-red-700 dark:text-red-300'}>{alert.clearedAt ? 'cleared' : 'on'}</span>
                 <span>{alert.message}</span>
-                <span className="text-slate-500">
-                  since {formatDateTime(alert.startedAt)}
-                  {alert.clearedAt ? `, cleared ${formatDateTime(alert.clearedAt)}` : ''}
+                <span className="text-slate-500 dark:text-slate-400">
+                  since <LocalTime date={alert.startedAt} />
+                  {alert.clearedAt ? (
+                    <>
+                      {', cleared '}
+                      <LocalTime date={alert.clearedAt} />
+                    </>
+                  ) : null}
                 </span>
               </li>
             ))}
           </ul>
         )}
-        <details className="rounded-lg border border-slate-200 bg-white p-4">
+        <details className="rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4">
           <summary className="cursor-pointer font-medium">Thresholds and alert settings</summary>
           <div className="mt-3">
             <SettingsForm settings={settings} />

@@ -20,10 +20,10 @@ const alertFields = [
 ] as const;
 
 function FieldError({ errors }: { errors?: string[] }) {
-  return errors?.length ? <p className="mt-1 text-xs text-red-700">{errors.join(' ')}</p> : null;
+  return errors?.length ? <p className="mt-1 text-xs text-red-700 dark:text-red-300">{errors.join(' ')}</p> : null;
 }
 
-const input = 'w-24 rounded-md border border-slate-300 px-2 py-1 text-sm';
+const input = 'w-24 rounded-md border border-slate-300 dark:border-slate-600 px-2 py-1 text-sm';
 
 /** The admins' form for thresholds and alert rules; errors show next to their fields. */
 export function SettingsForm({ settings }: { settings: DashboardSettings }) {
@@ -33,7 +33,7 @@ export function SettingsForm({ settings }: { settings: DashboardSettings }) {
     <form action={action} className="space-y-4 text-sm" aria-describedby="settings-status">
       <table className="min-w-full text-left">
         <caption className="sr-only">Thresholds that colour the queue figures</caption>
-        <thead className="text-xs font-semibold uppercase tracking-wide text-slate-600">
+        <thead className="text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
           <tr>
             <th scope="col" className="py-1 pr-3">Figure</th>
             <th scope="col" className="py-1 pr-3">Warning from</th>
@@ -44,7 +44,7 @@ export function SettingsForm({ settings }: { settings: DashboardSettings }) {
           {thresholdRows.map((row) => (
             <tr key={row.name}>
               <th scope="row" className="py-1 pr-3 font-normal">
-                {row.label} <span className="text-xs text-slate-500">({row.note})</span>
+                {row.label} <span className="text-xs text-slate-500 dark:text-slate-400">({row.note})</span>
               </th>
               {(['warning', 'critical'] as const).map((level) => {
                 const name = `thresholds.${row.name}.${level}`;
@@ -73,13 +73,13 @@ export function SettingsForm({ settings }: { settings: DashboardSettings }) {
         })}
         <label className="flex flex-wrap items-center gap-2 sm:col-span-2">
           <span className="w-72">Webhook (a JSON POST when an alert starts and clears)</span>
-          <input name="alerts.webhookUrl" type="url" placeholder="https://hooks.example.com/…" defaultValue={settings.alerts.webhookUrl ?? ''} className="w-96 max-w-full rounded-md border border-slate-300 px-2 py-1" />
+          <input name="alerts.webhookUrl" type="url" placeholder="https://hooks.example.com/…" defaultValue={settings.alerts.webhookUrl ?? ''} className="w-96 max-w-full rounded-md border border-slate-300 dark:border-slate-600 px-2 py-1" />
           <FieldError errors={errors['alerts.webhookUrl']} />
         </label>
       </fieldset>
       <div className="flex items-center gap-3">
         <SubmitButton pending={pending} label="Save settings" pendingLabel="Saving…" />
-        <p id="settings-status" role="status" className={state.error ? 'text-red-700' : 'text-green-700'}>
+        <p id="settings-status" role="status" className={state.error ? 'text-red-700 dark:text-red-300' : 'text-green-700 dark:text-green-300'}>
           {state.error ?? state.notice ?? ''}
         </p>
       </div>

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { BulkBar } from '@/components/bulk-bar';
 import { JobFilters } from '@/components/job-filters';
 import { JobsTable } from '@/components/jobs-table';
+import { KeyboardShortcuts } from '@/components/keyboard-shortcuts';
 import { getDb } from '@/db/client';
 import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
+import { LiveAnnouncer } from '@/components/live/live-announcer';
 import { JobsPageLive } from '@/components/live/refresh-on-events';
 import { BULK_FORM_ID } from '@/jobs/bulk-names';
 import { taskCatalogue } from '@/jobs/catalogue';
@@ -53,7 +55,7 @@ function TabCountBadge({ count }: { count: TabCount }) {
         ? { text: `${count.count.toLocaleString('en-US')}+`, title: `More than ${TAB_COUNT_CAP.toLocaleString('en-US')}: counting stops there` }
         : { text: count.count.toLocaleString('en-US'), title: undefined };
   return (
-    <span className="ml-1.5 rounded-full bg-slate-100 px-1.5 py-0.5 text-xs font-normal tabular-nums text-slate-600" title={shown.title}>
+    <span className="ml-1.5 rounded-full bg-slate-100 dark:bg-slate-800 px-1.5 py-0.5 text-xs font-normal tabular-nums text-slate-600 dark:text-slate-400" title={shown.title}>
       {shown.text}
       {shown.title ? <span className="sr-only"> ({shown.title})</span> : null}
     </span>
@@ -98,15 +100,16 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{showUser ? 'All users’ jobs' : 'Your jobs'}</h1>
         <div className="flex flex-wrap items-center gap-2">
-          <Link href={href()} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">
+          <Link href={href()} className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
             Refresh
           </Link>
-          <a href={exportHref('csv')} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" download>
+          <a href={exportHref('csv')} className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800" download>
             Export history CSV
           </a>
-          <a href={exportHref('jsonl')} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" download>
+          <a href={exportHref('jsonl')} className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800" download>
             JSON lines
           </a>
+          <KeyboardShortcuts tabHrefs={jobTabs.map((tab) => href({ tab }))} />
           <LiveControls />
           <NoScriptNotice />
           {canClearJobs(viewer) ? (
@@ -114,7 +117,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
               <input type="hidden" name="tab" value={search.tab} />
               <button
                 type="submit"
-                className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100"
+                className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-3 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
               >
                 Clear inactive jobs
               </button>
@@ -124,24 +127,24 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       </div>
 
       {search.cleared !== undefined ? (
-        <p role="status" className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">
+        <p role="status" className="rounded-md bg-green-50 dark:bg-green-950 px-3 py-2 text-sm text-green-800 dark:text-green-300">
           Cleared {search.cleared} inactive {search.cleared === 1 ? 'job' : 'jobs'}.
         </p>
       ) : null}
       {search.notice === 'cannot-clear' ? (
-        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+        <p role="status" className="rounded-md bg-amber-50 dark:bg-amber-950 px-3 py-2 text-sm text-amber-800 dark:text-amber-300">
           You cannot clear jobs.
         </p>
       ) : null}
 
       {search.bulkDone !== undefined ? (
-        <p className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800" data-testid="bulk-done">
+        <p className="rounded-md bg-green-50 dark:bg-green-950 px-3 py-2 text-sm text-green-800 dark:text-green-300" data-testid="bulk-done">
           Done: {search.bulkDone} {search.bulkDone === 1 ? 'job' : 'jobs'} changed
           {search.bulkSkipped ? `, ${search.bulkSkipped} left alone (their state changed meanwhile)` : ''}.
         </p>
       ) : null}
       {search.bulkError ? (
-        <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="alert">
+        <p className="rounded-md bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-800 dark:text-red-300" role="alert">
           {search.bulkError}.
         </p>
       ) : null}
@@ -153,14 +156,14 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         tasks={taskCatalogue.filter((task) => !task.hidden).map((task) => ({ name: task.name, title: task.title }))}
       />
 
-      <nav aria-label="Job views" className="border-b border-slate-200">
-        <ul className="-mb-px flex gap-4 text-sm">
+      <nav aria-label="Job views" className="border-b border-slate-200 dark:border-slate-700">
+        <ul className="-mb-px flex flex-wrap gap-x-4 gap-y-1 whitespace-nowrap text-sm max-sm:gap-x-2">
           {jobTabs.map((tab) => (
             <li key={tab}>
               <Link
                 href={href({ tab })}
                 aria-current={tab === search.tab ? 'page' : undefined}
-                className={`inline-block border-b-2 px-1 pb-2 ${tab === search.tab ? 'border-blue-700 font-semibold text-blue-800' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+                className={`inline-block border-b-2 px-1 pb-2 ${tab === search.tab ? 'border-blue-700 dark:border-blue-400 font-semibold text-blue-800 dark:text-blue-300' : 'border-transparent text-slate-600 dark:text-slate-400 hover:text-slate-900 dark:hover:text-slate-100'}`}
               >
                 {tabNames[tab]} <TabCountBadge count={counts[tab]} />
               </Link>
@@ -176,8 +179,9 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         </>
       ) : null}
       <JobsPageLive tab={search.tab} firstPage={firstPage} shownIds={page.jobs.map((job) => job.id)} showsCleared={seesClearedJobs(viewer)} renderedAt={renderedAt} />
+      <LiveAnnouncer jobs={page.jobs.map((job) => ({ id: job.id, status: job.status }))} renderedAt={renderedAt} />
       {page.jobs.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-10 text-center text-slate-600" data-testid="no-jobs">
+        <p className="rounded-lg border border-dashed border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-4 py-10 text-center text-slate-600 dark:text-slate-400" data-testid="no-jobs">
           {!firstPage ? 'There are no more jobs here.' : isFiltered(filter) ? 'No job matches this filter.' : emptyMessages[search.tab]}
         </p>
       ) : (
@@ -187,15 +191,15 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
       {page.newer !== null || page.older !== null || !firstPage ? (
         <nav aria-label="Pages" className="flex justify-between text-sm">
           <span className="flex gap-4">
-            {!firstPage ? <Link href={href()} className="text-blue-700 hover:underline">Newest</Link> : null}
+            {!firstPage ? <Link href={href()} className="text-blue-700 dark:text-blue-300 hover:underline">Newest</Link> : null}
             {page.newer !== null ? (
-              <Link href={href({ before: page.newer })} className="text-blue-700 hover:underline">
+              <Link href={href({ before: page.newer })} className="text-blue-700 dark:text-blue-300 hover:underline">
                 ← Newer
               </Link>
             ) : null}
           </span>
           {page.older !== null ? (
-            <Link href={href({ after: page.older })} className="text-blue-700 hover:underline">
+            <Link href={href({ after: page.older })} className="text-blue-700 dark:text-blue-300 hover:underline">
               Older →
             </Link>
           ) : null}

@@ -10,7 +10,7 @@ import { canManageSchedules, listSchedules, scheduleRuns, type ScheduleResult, t
 import { taskFormFields } from '@/jobs/task-form';
 import { inactiveTaskNames } from '@/jobs/task-settings';
 import type { TaskDefinition } from '@/jobs/task';
-import { formatDateTime } from '@/lib/format';
+import { LocalTime } from '@/components/time-zone';
 import { currentEventId } from '@/lib/live/stream';
 import { requireViewer } from '@/lib/session';
 import { NewScheduleForm, type ScheduleTaskOption } from './schedule-form';
@@ -21,9 +21,9 @@ export const metadata: Metadata = { title: 'Schedules' };
 const RUNS_SHOWN = 5;
 
 const stateStyles: Record<ScheduleState, string> = {
-  running: 'bg-blue-50 text-blue-800 ring-blue-300',
-  scheduled: 'bg-green-50 text-green-800 ring-green-300',
-  idle: 'bg-slate-100 text-slate-700 ring-slate-300',
+  running: 'bg-blue-50 dark:bg-blue-950 text-blue-800 dark:text-blue-300 ring-blue-300 dark:ring-blue-800',
+  scheduled: 'bg-green-50 dark:bg-green-950 text-green-800 dark:text-green-300 ring-green-300 dark:ring-green-800',
+  idle: 'bg-slate-100 dark:bg-slate-800 text-slate-700 dark:text-slate-300 ring-slate-300 dark:ring-slate-600',
 };
 const stateLabels: Record<ScheduleState, string> = { running: 'Running', scheduled: 'Scheduled', idle: 'Idle' };
 
@@ -35,11 +35,11 @@ const resultLabels: Record<ScheduleResult, string> = {
   cancelled: 'Cancelled',
 };
 const resultStyles: Record<ScheduleResult, string> = {
-  ok: 'text-green-800',
-  warnings: 'text-amber-800',
-  errors: 'text-red-700',
-  failed: 'text-red-700',
-  cancelled: 'text-zinc-700',
+  ok: 'text-green-800 dark:text-green-300',
+  warnings: 'text-amber-800 dark:text-amber-300',
+  errors: 'text-red-700 dark:text-red-300',
+  failed: 'text-red-700 dark:text-red-300',
+  cancelled: 'text-zinc-700 dark:text-zinc-300',
 };
 
 function plural(count: number, word: string): string {
@@ -48,11 +48,11 @@ function plural(count: number, word: string): string {
 
 /** A job's outcome in words, with its warning and error counts. */
 function Result({ result, warnings, errors }: { result: ScheduleResult | null; warnings: number; errors: number }) {
-  if (result === null) return <span className="text-slate-500">Not finished yet</span>;
+  if (result === null) return <span className="text-slate-500 dark:text-slate-400">Not finished yet</span>;
   return (
     <span data-result={result}>
       <span className={`font-medium ${resultStyles[result]}`}>{resultLabels[result]}</span>
-      <span className="text-slate-500">
+      <span className="text-slate-500 dark:text-slate-400">
         {' '}
         ({plural(warnings, 'warning')}, {plural(errors, 'error')})
       </span>
@@ -77,32 +77,40 @@ function taskOption(task: TaskDefinition): ScheduleTaskOption {
   };
 }
 
-const levelStyles = { info: 'text-slate-700', warning: 'text-amber-800', error: 'text-red-700' } as const;
+const levelStyles = { info: 'text-slate-700 dark:text-slate-300', warning: 'text-amber-800 dark:text-amber-300', error: 'text-red-700 dark:text-red-300' } as const;
 
 function Runs({ runs }: { runs: ScheduleRun[] }) {
-  if (runs.length === 0) return <p className="text-sm text-slate-600">No run yet.</p>;
+  if (runs.length === 0) return <p className="text-sm text-slate-600 dark:text-slate-400">No run yet.</p>;
   return (
     <ol className="space-y-3" data-testid="schedule-runs">
       {runs.map((run) => (
-        <li key={run.id} className="rounded-md border border-slate-200 p-3" data-job-id={run.id}>
+        <li key={run.id} className="rounded-md border border-slate-200 dark:border-slate-700 p-3" data-job-id={run.id}>
           <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
-            <Link href={`/jobs/${run.id}`} className="font-medium text-blue-700 hover:underline">
+            <Link href={`/jobs/${run.id}`} className="font-medium text-blue-700 dark:text-blue-300 hover:underline">
               Job {run.id}
             </Link>
             <JobStatusBadge status={run.status} />
             <Result result={run.result} warnings={run.warnings} errors={run.errors} />
-            <span className="text-slate-500">
-              queued {formatDateTime(run.createdAt)}
-              {run.finishedAt ? ` · ended ${formatDateTime(run.finishedAt)}` : run.startedAt ? ` · started ${formatDateTime(run.startedAt)}` : ''}
+            <span className="text-slate-500 dark:text-slate-400">
+              queued <LocalTime date={run.createdAt} />
+              {run.finishedAt ? (
+                <>
+                  {' · ended '}
+                  <LocalTime date={run.finishedAt} />
+                </>
+              ) : run.startedAt ? (
+                <>
+                  {' · started '}
+                  <LocalTime date={run.startedAt} />
+                </>
+              ) : null}
             </span>
           </div>
           {run.logTail.length > 0 ? (
-            <ol className="mt-2 rounded bg-slate-50 p-2 font-mono text-xs" aria-label={`Last lines of job ${run.id}'s log`}>
+            <ol className="mt-2 rounded bg-slate-50 dark:bg-slate-800 p-2 font-mono text-xs" aria-label={`Last lines of job ${run.id}'s log`}>
               {run.logTail.map((line) => (
                 <li key={line.id} className={`whitespace-pre-wrap break-words ${levelStyles[line.level]}`} data-level={line.level}>
-                  <time dateTime={line.at.toISOString()} className="text-slate-500">
-                    {formatDateTime(line.at)}
-                  </time>{' '}
+                  <LocalTime date={line.at} className="text-slate-500 dark:text-slate-400" />{' '}
                   <span className="font-semibold uppercase">{line.level}</span> {line.message}
                 </li>
               ))}
@@ -134,18 +142,18 @@ export default async function SchedulesPage() {
         <LiveControls />
         <NoScriptNotice />
       </div>
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-400">
         Tasks launched at a time, once or again every few minutes, hours, days or months. Their jobs belong to the administrator who created the schedule,
         with origin “schedule”. Times are UTC.
       </p>
 
       {schedules.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 bg-white px-4 py-6 text-center text-slate-600">No schedule yet.</p>
+        <p className="rounded-lg border border-dashed border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-4 py-6 text-center text-slate-600 dark:text-slate-400">No schedule yet.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900">
           <table className="min-w-full text-sm">
             <caption className="sr-only">Schedules</caption>
-            <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+            <thead className="bg-slate-50 dark:bg-slate-800 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
               <tr>
                 <th scope="col" className="px-3 py-2">Schedule</th>
                 <th scope="col" className="px-3 py-2">Repeats</th>
@@ -158,20 +166,20 @@ export default async function SchedulesPage() {
               </tr>
             </thead>
             {schedules.map((schedule, index) => (
-              <tbody key={schedule.id} className="border-t border-slate-200" data-schedule-id={schedule.id}>
+              <tbody key={schedule.id} className="border-t border-slate-200 dark:border-slate-700" data-schedule-id={schedule.id}>
                 <tr className="align-top">
                   <td className="px-3 py-2">
                     <div className="font-medium">
-                      <span className="text-slate-500">#{schedule.id}</span> {schedule.taskTitle}
+                      <span className="text-slate-500 dark:text-slate-400">#{schedule.id}</span> {schedule.taskTitle}
                     </div>
-                    <code className="block max-w-xs break-all text-xs text-slate-600" data-testid="schedule-arguments">
+                    <code className="block max-w-xs break-all text-xs text-slate-600 dark:text-slate-400" data-testid="schedule-arguments">
                       {JSON.stringify(schedule.arguments)}
                     </code>
-                    {schedule.priority ? <div className="text-xs text-slate-500">priority {schedule.priority}</div> : null}
+                    {schedule.priority ? <div className="text-xs text-slate-500 dark:text-slate-400">priority {schedule.priority}</div> : null}
                   </td>
                   <td className="px-3 py-2" data-testid="schedule-repetition">
                     {schedule.repetition}
-                    <div className="text-xs text-slate-500">from {formatDateTime(schedule.firstRunAt)}</div>
+                    <div className="text-xs text-slate-500 dark:text-slate-400">from <LocalTime date={schedule.firstRunAt} /></div>
                   </td>
                   <td className="px-3 py-2">
                     <span
@@ -181,20 +189,20 @@ export default async function SchedulesPage() {
                     >
                       {stateLabels[schedule.state]}
                     </span>
-                    {!schedule.active ? <div className="text-xs text-slate-500">stopped</div> : null}
+                    {!schedule.active ? <div className="text-xs text-slate-500 dark:text-slate-400">stopped</div> : null}
                   </td>
                   <td className="px-3 py-2" data-testid="schedule-next-run">
-                    {formatDateTime(schedule.nextRunAt) || '—'}
+                    <LocalTime date={schedule.nextRunAt} fallback="—" />
                   </td>
                   <td className="px-3 py-2" data-testid="schedule-last-run">
-                    {formatDateTime(schedule.lastRunAt) || 'Never'}
+                    <LocalTime date={schedule.lastRunAt} fallback="Never" />
                   </td>
                   <td className="px-3 py-2" data-testid="schedule-last-result">
                     {schedule.lastJob ? (
                       <>
                         <Result result={schedule.lastJob.result} warnings={schedule.lastJob.warnings} errors={schedule.lastJob.errors} />
                         <div>
-                          <Link href={`/jobs/${schedule.lastJob.id}`} className="text-xs text-blue-700 hover:underline">
+                          <Link href={`/jobs/${schedule.lastJob.id}`} className="text-xs text-blue-700 dark:text-blue-300 hover:underline">
                             Job {schedule.lastJob.id}
                           </Link>
                         </div>
@@ -211,7 +219,7 @@ export default async function SchedulesPage() {
                 <tr>
                   <td colSpan={8} className="px-3 pb-3">
                     <details>
-                      <summary className="cursor-pointer text-sm text-slate-700">Last runs ({runs[index]!.length})</summary>
+                      <summary className="cursor-pointer text-sm text-slate-700 dark:text-slate-300">Last runs ({runs[index]!.length})</summary>
                       <div className="mt-2">
                         <Runs runs={runs[index]!} />
                       </div>
@@ -229,7 +237,7 @@ export default async function SchedulesPage() {
           New schedule
         </h2>
         {tasks.length === 0 ? (
-          <p className="text-sm text-slate-600">No task can be scheduled: every task is inactive.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">No task can be scheduled: every task is inactive.</p>
         ) : (
           <NewScheduleForm tasks={tasks} firstRunDefault={firstRunDefault} />
         )}

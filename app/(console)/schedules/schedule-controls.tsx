@@ -12,11 +12,11 @@ export function ScheduleControls({ id, active }: { id: number; active: boolean }
     <form action={action} className="flex flex-wrap items-center gap-2" aria-label={`Schedule ${id}`}>
       <input type="hidden" name="id" value={id} />
       {active ? (
-        <button type="submit" name="action" value="stop" disabled={pending} className={`${button} border-slate-300 bg-white hover:bg-slate-100`}>
+        <button type="submit" name="action" value="stop" disabled={pending} className={`${button} border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 hover:bg-slate-100 dark:hover:bg-slate-800`}>
           Stop
         </button>
       ) : (
-        <button type="submit" name="action" value="start" disabled={pending} className={`${button} border-slate-300 bg-white hover:bg-slate-100`}>
+        <button type="submit" name="action" value="start" disabled={pending} className={`${button} border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 hover:bg-slate-100 dark:hover:bg-slate-800`}>
           Start
         </button>
       )}
@@ -25,7 +25,7 @@ export function ScheduleControls({ id, active }: { id: number; active: boolean }
         name="action"
         value="delete"
         disabled={pending}
-        className={`${button} border-red-300 bg-white text-red-800 hover:bg-red-50`}
+        className={`${button} border-red-300 dark:border-red-800 bg-white dark:bg-slate-900 text-red-800 dark:text-red-300 hover:bg-red-50 dark:hover:bg-red-950`}
         onClick={(event) => {
           if (!window.confirm(`Delete schedule ${id}? It will not run again; the jobs it launched stay.`)) event.preventDefault();
         }}
@@ -33,7 +33,7 @@ export function ScheduleControls({ id, active }: { id: number; active: boolean }
         Delete
       </button>
       <span role="status" className="text-sm">
-        {state.error ? <span className="text-red-700">{state.error}</span> : state.notice ? <span className="text-slate-700">{state.notice}</span> : null}
+        {state.error ? <span className="text-red-700 dark:text-red-300">{state.error}</span> : state.notice ? <span className="text-slate-700 dark:text-slate-300">{state.notice}</span> : null}
       </span>
     </form>
   );

@@ -25,18 +25,18 @@ export function NewScheduleForm({ tasks, firstRunDefault }: { tasks: ScheduleTas
   const task = tasks.find((candidate) => candidate.name === taskName);
   const values = state.values;
   const errors = state.fieldErrors ?? {};
-  const border = (field: string) => (errors[field] ? 'border-red-500' : 'border-slate-300');
+  const border = (field: string) => (errors[field] ? 'border-red-500' : 'border-slate-300 dark:border-slate-600');
   const invalid = (field: string) => (errors[field] ? true : undefined);
 
   return (
-    <form action={formAction} className="space-y-4 rounded-lg border border-slate-200 bg-white p-4" noValidate aria-labelledby="new-schedule">
+    <form action={formAction} className="space-y-4 rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4" noValidate aria-labelledby="new-schedule">
       {state.formError ? (
-        <p className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="form-error">
+        <p className="rounded-md bg-red-50 dark:bg-red-950 px-3 py-2 text-sm text-red-800 dark:text-red-300" data-testid="form-error">
           {state.formError}
         </p>
       ) : null}
       {state.notice ? (
-        <p role="status" className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800" data-testid="form-notice">
+        <p role="status" className="rounded-md bg-green-50 dark:bg-green-950 px-3 py-2 text-sm text-green-800 dark:text-green-300" data-testid="form-notice">
           {state.notice}
         </p>
       ) : null}
@@ -77,7 +77,7 @@ export function NewScheduleForm({ tasks, firstRunDefault }: { tasks: ScheduleTas
           aria-describedby={['schedule-arguments-help', errors.arguments ? 'schedule-arguments-error' : null].filter(Boolean).join(' ')}
           className={`${inputClass} ${border('arguments')} font-mono`}
         />
-        <p id="schedule-arguments-help" className="mt-1 text-xs text-slate-500">
+        <p id="schedule-arguments-help" className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           A JSON object, checked by the task as its launch form is; leave it empty for the defaults.
           {task && task.arguments.length > 0 ? (
             <>
@@ -110,7 +110,7 @@ export function NewScheduleForm({ tasks, firstRunDefault }: { tasks: ScheduleTas
           aria-describedby={['schedule-first-run-help', errors.firstRunAt ? 'schedule-first-run-error' : null].filter(Boolean).join(' ')}
           className={`${inputClass} ${border('firstRunAt')} max-w-xs`}
         />
-        <p id="schedule-first-run-help" className="mt-1 text-xs text-slate-500">
+        <p id="schedule-first-run-help" className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           Read as UTC, whatever your browser’s time zone. A time in the past (at most a day back) means now.
         </p>
         <Errors id="schedule-first-run-error" errors={errors.firstRunAt} />
@@ -120,7 +120,7 @@ export function NewScheduleForm({ tasks, firstRunDefault }: { tasks: ScheduleTas
         <legend className="block text-sm font-medium">Repetition</legend>
         <div className="mt-1 flex flex-wrap items-end gap-3">
           <div>
-            <label htmlFor="schedule-repeat-unit" className="block text-xs text-slate-600">
+            <label htmlFor="schedule-repeat-unit" className="block text-xs text-slate-600 dark:text-slate-400">
               Repeat
             </label>
             <select
@@ -139,7 +139,7 @@ export function NewScheduleForm({ tasks, firstRunDefault }: { tasks: ScheduleTas
             </select>
           </div>
           <div>
-            <label htmlFor="schedule-repeat-every" className="block text-xs text-slate-600">
+            <label htmlFor="schedule-repeat-every" className="block text-xs text-slate-600 dark:text-slate-400">
               N (1–1000)
             </label>
             <input
@@ -156,7 +156,7 @@ export function NewScheduleForm({ tasks, firstRunDefault }: { tasks: ScheduleTas
             />
           </div>
         </div>
-        <p className="mt-1 text-xs text-slate-500">
+        <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           Runs are counted from the first one; a monthly schedule on the 31st runs on the last day of shorter months. Runs missed while no worker was up are
           not made up one by one: the schedule runs once and goes on.
         </p>
@@ -198,7 +198,7 @@ export function NewScheduleForm({ tasks, firstRunDefault }: { tasks: ScheduleTas
 
 function Errors({ errors, id }: { errors?: string[]; id: string }) {
   return errors ? (
-    <p id={id} className="mt-1 text-sm text-red-700" data-testid="field-error">
+    <p id={id} className="mt-1 text-sm text-red-700 dark:text-red-300" data-testid="field-error">
       {errors.join(' ')}
     </p>
   ) : null;

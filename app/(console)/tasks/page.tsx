@@ -5,7 +5,7 @@ import { getDb } from '@/db/client';
 import { taskCatalogue } from '@/jobs/catalogue';
 import { taskArgumentSummaries } from '@/jobs/task-form';
 import { canManageTasks, listTaskSettings, TASK_NOTE_MAX_LENGTH } from '@/jobs/task-settings';
-import { formatDateTime } from '@/lib/format';
+import { LocalTime } from '@/components/time-zone';
 import { requireViewer } from '@/lib/session';
 import { ActiveToggle, NoteForm } from './task-controls';
 
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: 'Tasks' };
 const categories = [...new Set(taskCatalogue.map((task) => task.category))].sort();
 
 const filterLink = 'rounded-full px-3 py-1 ring-1';
-const filterLinkIdle = `${filterLink} bg-white text-slate-700 ring-slate-300 hover:bg-slate-100`;
+const filterLinkIdle = `${filterLink} bg-white dark:bg-slate-900 text-slate-700 dark:text-slate-300 ring-slate-300 dark:ring-slate-600 hover:bg-slate-100 dark:hover:bg-slate-800`;
 const filterLinkCurrent = `${filterLink} bg-blue-700 font-medium text-white ring-blue-700`;
 
 /**
@@ -34,7 +34,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
     <div className="space-y-6">
       <div className="space-y-1">
         <h1 className="text-xl font-semibold">Tasks</h1>
-        <p className="text-sm text-slate-600">
+        <p className="text-sm text-slate-600 dark:text-slate-400">
           Every task the console runs. Nobody can launch an inactive task or retry its jobs, from the web or the command line; jobs already waiting
           still run (cancel them, or purge their queue, to stop them). Hidden tasks are launched by the console itself: turning one off refuses
           what launches it, such as bulk actions on many jobs.
@@ -57,10 +57,10 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
         ))}
       </nav>
 
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
+      <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900">
+        <table className="min-w-full divide-y divide-slate-200 dark:divide-slate-700 text-sm">
           <caption className="sr-only">Tasks{category ? ` in ${category}` : ''}</caption>
-          <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+          <thead className="bg-slate-50 dark:bg-slate-800 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
             <tr>
               <th scope="col" className="px-3 py-2">Task</th>
               <th scope="col" className="px-3 py-2">Launched by</th>
@@ -72,7 +72,7 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
               </th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-100">
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {tasks.map((task) => {
               const setting = settings.get(task.name)!;
               const args = taskArgumentSummaries(task);
@@ -81,15 +81,15 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
                   <td className="max-w-md px-3 py-2">
                     <div className="font-medium">
                       {task.title}
-                      {task.hidden ? <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-normal text-slate-600 ring-1 ring-slate-300">hidden</span> : null}
+                      {task.hidden ? <span className="ml-2 rounded-full bg-slate-100 dark:bg-slate-800 px-2 py-0.5 text-xs font-normal text-slate-600 dark:text-slate-400 ring-1 ring-slate-300 dark:ring-slate-600">hidden</span> : null}
                     </div>
-                    <div className="font-mono text-xs text-slate-500">{task.name}</div>
-                    <div className="mt-1 text-xs text-slate-500">{task.category}</div>
-                    <p className="mt-1 text-slate-600">{task.description}</p>
+                    <div className="font-mono text-xs text-slate-500 dark:text-slate-400">{task.name}</div>
+                    <div className="mt-1 text-xs text-slate-500 dark:text-slate-400">{task.category}</div>
+                    <p className="mt-1 text-slate-600 dark:text-slate-400">{task.description}</p>
                   </td>
                   <td className="whitespace-nowrap px-3 py-2">
                     <div>{task.launchableBy === 'admin' ? 'Admins' : 'Users and admins'}</div>
-                    <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 text-xs text-slate-600">
+                    <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 text-xs text-slate-600 dark:text-slate-400">
                       <dt>Priority</dt>
                       <dd>{task.defaultPriority}</dd>
                       <dt>Queue</dt>
@@ -98,14 +98,14 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td className="px-3 py-2">
                     {args.length === 0 ? (
-                      <span className="text-slate-500">None</span>
+                      <span className="text-slate-500 dark:text-slate-400">None</span>
                     ) : (
                       <ul className="space-y-1 text-xs" aria-label={`Arguments of ${task.title}`}>
                         {args.map((arg) => (
                           <li key={arg.name} title={arg.description}>
-                            <span className="font-mono text-slate-900">{arg.name}</span> <span className="text-slate-600">{arg.type}</span>
-                            {arg.required ? <span className="ml-1 font-medium text-red-800">required</span> : null}
-                            {arg.defaultValue !== undefined ? <span className="ml-1 text-slate-500">default {arg.defaultValue}</span> : null}
+                            <span className="font-mono text-slate-900 dark:text-slate-100">{arg.name}</span> <span className="text-slate-600 dark:text-slate-400">{arg.type}</span>
+                            {arg.required ? <span className="ml-1 font-medium text-red-800 dark:text-red-300">required</span> : null}
+                            {arg.defaultValue !== undefined ? <span className="ml-1 text-slate-500 dark:text-slate-400">default {arg.defaultValue}</span> : null}
                           </li>
                         ))}
                       </ul>
@@ -117,18 +117,18 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
                   <td className="px-3 py-2">
                     <NoteForm task={task.name} title={task.title} note={setting.note} maxLength={TASK_NOTE_MAX_LENGTH} />
                     {setting.changedAt ? (
-                      <p className="mt-1 text-xs text-slate-500">
-                        Settings changed {formatDateTime(setting.changedAt)} by {setting.changedBy}
+                      <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+                        Settings changed <LocalTime date={setting.changedAt} /> by {setting.changedBy}
                       </p>
                     ) : null}
                   </td>
                   <td className="whitespace-nowrap px-3 py-2">
                     {task.hidden ? null : setting.active ? (
-                      <Link href={`/jobs/new/${task.name}`} className="text-blue-700 hover:underline">
+                      <Link href={`/jobs/new/${task.name}`} className="text-blue-700 dark:text-blue-300 hover:underline">
                         Launch<span className="sr-only"> {task.title}</span>
                       </Link>
                     ) : (
-                      <span className="text-slate-500">Inactive</span>
+                      <span className="text-slate-500 dark:text-slate-400">Inactive</span>
                     )}
                   </td>
                 </tr>

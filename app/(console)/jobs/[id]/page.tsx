@@ -7,6 +7,7 @@ import { JobControls } from '@/components/job-controls';
 import { PriorityControl } from '@/components/queue-controls';
 import { JobLiveStatus } from '@/components/live/job-live-header';
 import { LiveControls, NoScriptNotice } from '@/components/live/live-controls';
+import { LiveAnnouncer } from '@/components/live/live-announcer';
 import { JobPageLive } from '@/components/live/refresh-on-events';
 import { listArtifactsForViewer } from '@/jobs/artifacts';
 import { findTask, taskSteps } from '@/jobs/catalogue';
@@ -15,7 +16,8 @@ import { positionInLine } from '@/jobs/queues';
 import { getDb } from '@/db/client';
 import { getJobForViewer, logFilters, readJobLog, type JobDetails, type JobLogLine, type LogFilter } from '@/jobs/queries';
 import { taskFormFields } from '@/jobs/task-form';
-import { formatBytes, formatDateTime, jobDuration } from '@/lib/format';
+import { LocalTime } from '@/components/time-zone';
+import { formatBytes, jobDuration } from '@/lib/format';
 import { safeHref } from '@/lib/safe-href';
 import { env } from '@/lib/env';
 import { requireViewer } from '@/lib/session';
@@ -63,18 +65,16 @@ function metricsOf(result: unknown): [string, string][] {
     .map(([key, value]) => [key, String(value)]);
 }
 
-const levelStyles = { info: 'text-slate-700', warning: 'text-amber-800', error: 'text-red-700' } as const;
+const levelStyles = { info: 'text-slate-700 dark:text-slate-300', warning: 'text-amber-800 dark:text-amber-300', error: 'text-red-700 dark:text-red-300' } as const;
 const filterNames: Record<LogFilter, string> = { all: 'All', warning: 'Warnings and errors', error: 'Errors' };
-const section = 'rounded-lg border border-slate-200 bg-white p-4';
+const section = 'rounded-lg border border-slate-200 dark:border-slate-700 bg-white dark:bg-slate-900 p-4';
 
 function LogLines({ lines, testId }: { lines: JobLogLine[]; testId: string }) {
   return (
-    <ol className="max-h-[32rem] overflow-auto rounded bg-slate-50 p-2 font-mono text-xs" data-testid={testId}>
+    <ol className="max-h-[32rem] overflow-auto rounded bg-slate-50 dark:bg-slate-800 p-2 font-mono text-xs" data-testid={testId}>
       {lines.map((line) => (
         <li key={line.id} className={`whitespace-pre-wrap break-words ${levelStyles[line.level]}`} data-level={line.level}>
-          <time dateTime={line.at.toISOString()} className="text-slate-500">
-            {formatDateTime(line.at)}
-          </time>{' '}
+          <LocalTime date={line.at} className="text-slate-500 dark:text-slate-400" />{' '}
           <span className="font-semibold uppercase">{line.level}</span> {line.message}
         </li>
       ))}
@@ -122,10 +122,10 @@ export default async function JobDetailsPage({
       'Priority',
       waiting && canManageQueues(viewer) ? <PriorityControl key="priority" jobId={job.id} priority={job.priority} /> : job.priority,
     ],
-    ['Queue', job.queuePaused ? <span key="queue" className="text-amber-800" data-testid="queue-paused">{job.queue} (paused)</span> : job.queue],
-    ['Queued', formatDateTime(job.createdAt)],
-    ['Started', formatDateTime(job.startedAt) || 'Not yet'],
-    ['Finished', formatDateTime(job.finishedAt) || 'N/A'],
+    ['Queue', job.queuePaused ? <span key="queue" className="text-amber-800 dark:text-amber-300" data-testid="queue-paused">{job.queue} (paused)</span> : job.queue],
+    ['Queued', <LocalTime key="queued" date={job.createdAt} />],
+    ['Started', <LocalTime key="started" date={job.startedAt} fallback="Not yet" />],
+    ['Finished', <LocalTime key="finished" date={job.finishedAt} fallback="N/A" />],
     ['Duration', jobDuration(job.startedAt, job.finishedAt) || '—'],
     ['Attempts', `${job.attempts} of ${job.maxAttempts}`],
     ['Worker', job.workerId ?? '—'],
@@ -139,7 +139,7 @@ export default async function JobDetailsPage({
                 : line
                   ? `${line.position} of ${line.of}`
                   : job.runAt > new Date()
-                    ? `Due ${formatDateTime(job.runAt)}`
+                    ? <>Due <LocalTime date={job.runAt} /></>
                     : 'About to start'}
             </span>,
           ],
@@ -148,13 +148,13 @@ export default async function JobDetailsPage({
     ['Warnings / errors', `${job.warnings} / ${job.errors}`],
     ['Result', <span key="result" data-testid="job-outcome">{resultInWords(job)}</span>],
   ];
-  if (job.retryOf) overview.push(['Retry of', <Link key="retry" href={`/jobs/${job.retryOf}`} className="text-blue-700 hover:underline">Job {job.retryOf}</Link>]);
+  if (job.retryOf) overview.push(['Retry of', <Link key="retry" href={`/jobs/${job.retryOf}`} className="text-blue-700 dark:text-blue-300 hover:underline">Job {job.retryOf}</Link>]);
   if (job.retries.length > 0) {
     overview.push([
       'Retried as',
       <span key="retries" className="flex flex-wrap gap-2">
         {job.retries.map((retry) => (
-          <Link key={retry} href={`/jobs/${retry}`} className="text-blue-700 hover:underline">
+          <Link key={retry} href={`/jobs/${retry}`} className="text-blue-700 dark:text-blue-300 hover:underline">
             Job {retry}
           </Link>
         ))}
@@ -163,23 +163,24 @@ export default async function JobDetailsPage({
   }
   const related = safeHref(job.relatedUrl);
   if (related) {
-    overview.push(['Related record', <a key="related" href={related} rel="noopener noreferrer nofollow" className="break-all text-blue-700 hover:underline">{related}</a>]);
+    overview.push(['Related record', <a key="related" href={related} rel="noopener noreferrer nofollow" className="break-all text-blue-700 dark:text-blue-300 hover:underline">{related}</a>]);
   }
-  if (job.clearedAt) overview.push(['Cleared', formatDateTime(job.clearedAt)]);
+  if (job.clearedAt) overview.push(['Cleared', <LocalTime key="cleared" date={job.clearedAt} />]);
   const configuration = configurationOf(job.task, job.payload);
 
   return (
     <div className="space-y-6">
       <JobPageLive jobId={job.id} renderedEventId={job.eventId} />
+      <LiveAnnouncer jobs={[{ id: job.id, status: job.status }]} renderedAt={job.eventId} onlyJobId={job.id} />
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <Link href="/jobs" className="text-sm text-blue-700 hover:underline">
+          <Link href="/jobs" className="text-sm text-blue-700 dark:text-blue-300 hover:underline">
             ← Jobs
           </Link>
           <h1 className="mt-2 text-xl font-semibold">{job.title}</h1>
           <JobLiveStatus job={job} />
           {job.stuck ? (
-            <p className="mt-2 text-sm font-medium text-red-800" data-testid="job-stuck">
+            <p className="mt-2 text-sm font-medium text-red-800 dark:text-red-300" data-testid="job-stuck">
               Stuck: no progress or heartbeat for more than {env().STUCK_AFTER_MINUTES} minutes. Force-stop it if it will not recover.
             </p>
           ) : null}
@@ -198,7 +199,7 @@ export default async function JobDetailsPage({
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-2 lg:grid-cols-3">
           {overview.map(([label, value]) => (
             <div key={label} className="flex gap-2">
-              <dt className="w-36 shrink-0 text-slate-500">{label}</dt>
+              <dt className="w-36 shrink-0 max-sm:w-24 text-slate-500 dark:text-slate-400">{label}</dt>
               <dd className="min-w-0 break-words">{value}</dd>
             </div>
           ))}
@@ -213,7 +214,7 @@ export default async function JobDetailsPage({
               const done = job.status === 'completed' || index < currentStep;
               const current = index === currentStep && job.status !== 'completed';
               return (
-                <li key={name} aria-current={current ? 'step' : undefined} className={current ? 'font-semibold text-blue-800' : done ? 'text-slate-700' : 'text-slate-400'}>
+                <li key={name} aria-current={current ? 'step' : undefined} className={current ? 'font-semibold text-blue-800 dark:text-blue-300' : done ? 'text-slate-700 dark:text-slate-300' : 'text-slate-500 dark:text-slate-400'}>
                   <span aria-hidden="true">{done ? '✓ ' : current ? '▸ ' : '○ '}</span>
                   {name}
                   {current ? <span className="sr-only"> (current step)</span> : done ? <span className="sr-only"> (done)</span> : null}
@@ -222,25 +223,25 @@ export default async function JobDetailsPage({
             })}
           </ol>
         ) : job.step ? (
-          <p className="mb-3 text-sm text-slate-700">Current step: {job.step}</p>
+          <p className="mb-3 text-sm text-slate-700 dark:text-slate-300">Current step: {job.step}</p>
         ) : null}
-        <h3 className="mb-1 text-sm font-medium text-slate-600">Last log lines</h3>
-        {recent.lines.length === 0 ? <p className="text-sm text-slate-600">Nothing logged yet.</p> : <LogLines lines={recent.lines} testId="job-recent-log" />}
+        <h3 className="mb-1 text-sm font-medium text-slate-600 dark:text-slate-400">Last log lines</h3>
+        {recent.lines.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">Nothing logged yet.</p> : <LogLines lines={recent.lines} testId="job-recent-log" />}
       </section>
 
       <section aria-labelledby="results" className={section}>
         <h2 id="results" className="mb-3 font-semibold">Results</h2>
-        <h3 className="mb-1 text-sm font-medium text-slate-600">Files</h3>
+        <h3 className="mb-1 text-sm font-medium text-slate-600 dark:text-slate-400">Files</h3>
         {artifacts.length === 0 ? (
-          <p className="mb-3 text-sm text-slate-600">{finished ? 'This job produced no files.' : 'No files yet.'}</p>
+          <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">{finished ? 'This job produced no files.' : 'No files yet.'}</p>
         ) : (
           <ul className="mb-3 space-y-1 text-sm" data-testid="job-artifacts">
             {artifacts.map((file) => (
               <li key={file.id}>
-                <a href={`/api/jobs/${job.id}/artifacts/${file.id}`} download className="text-blue-700 hover:underline">
+                <a href={`/api/jobs/${job.id}/artifacts/${file.id}`} download className="text-blue-700 dark:text-blue-300 hover:underline">
                   {file.name}
                 </a>{' '}
-                <span className="text-slate-500">
+                <span className="text-slate-500 dark:text-slate-400">
                   {file.contentType} · {formatBytes(file.size)} · attempt {file.attempt}
                 </span>
               </li>
@@ -249,11 +250,11 @@ export default async function JobDetailsPage({
         )}
         {metrics.length > 0 ? (
           <>
-            <h3 className="mb-1 text-sm font-medium text-slate-600">Figures</h3>
+            <h3 className="mb-1 text-sm font-medium text-slate-600 dark:text-slate-400">Figures</h3>
             <dl className="mb-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2" data-testid="job-metrics">
               {metrics.map(([key, value]) => (
                 <div key={key} className="flex gap-2">
-                  <dt className="w-36 shrink-0 text-slate-500">{key}</dt>
+                  <dt className="w-36 shrink-0 max-sm:w-24 text-slate-500 dark:text-slate-400">{key}</dt>
                   <dd className="min-w-0 break-words">{value}</dd>
                 </div>
               ))}
@@ -261,31 +262,31 @@ export default async function JobDetailsPage({
           </>
         ) : null}
         {job.error ? (
-          <p className="mb-2 text-sm text-red-800">
+          <p className="mb-2 text-sm text-red-800 dark:text-red-300">
             <span className="font-semibold">{job.status === 'failed' ? 'Error: ' : 'Last error: '}</span>
             <span data-testid="job-error">{job.error}</span>
           </p>
         ) : null}
         {job.attemptErrors.length > 0 ? (
           <>
-            <h3 className="mb-1 text-sm font-medium text-red-800">Errors, by attempt</h3>
+            <h3 className="mb-1 text-sm font-medium text-red-800 dark:text-red-300">Errors, by attempt</h3>
             <ol className="mb-3 space-y-2 text-sm" data-testid="job-attempt-errors">
               {job.attemptErrors.map((failure) => (
-                <li key={`${failure.attempt}-${failure.at}`} className="rounded border border-red-200 p-2">
-                  <p className="text-red-800">
+                <li key={`${failure.attempt}-${failure.at}`} className="rounded border border-red-200 dark:border-red-900 p-2">
+                  <p className="text-red-800 dark:text-red-300">
                     <span className="font-semibold">
                       Attempt {failure.attempt}: {failure.kind === 'interrupted' ? 'crashed (interrupted)' : 'error'}
                     </span>{' '}
                     — {failure.message}
                   </p>
-                  <p className="text-xs text-slate-500">
-                    {formatDateTime(new Date(failure.at))}
+                  <p className="text-xs text-slate-500 dark:text-slate-400">
+                    <LocalTime date={failure.at} />
                     {failure.workerId ? ` · worker ${failure.workerId}` : ''}
                   </p>
                   {failure.stack ? (
                     <details className="mt-1">
-                      <summary className="cursor-pointer text-xs text-slate-600">Stack trace</summary>
-                      <pre className="mt-1 max-h-96 overflow-auto whitespace-pre rounded bg-slate-50 p-2 font-mono text-xs" data-testid="job-stack">
+                      <summary className="cursor-pointer text-xs text-slate-600 dark:text-slate-400">Stack trace</summary>
+                      <pre className="mt-1 max-h-96 overflow-auto whitespace-pre rounded bg-slate-50 dark:bg-slate-800 p-2 font-mono text-xs" data-testid="job-stack">
                         {failure.stack}
                       </pre>
                     </details>
@@ -296,11 +297,11 @@ export default async function JobDetailsPage({
           </>
         ) : null}
         {job.result === null || job.result === undefined ? (
-          <p className="text-sm text-slate-600">{job.status === 'completed' ? 'The task returned no result.' : finished ? 'No result.' : 'No result yet.'}</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">{job.status === 'completed' ? 'The task returned no result.' : finished ? 'No result.' : 'No result yet.'}</p>
         ) : (
           <details open={metrics.length === 0}>
-            <summary className="cursor-pointer text-sm text-slate-600">Result as returned (JSON)</summary>
-            <pre className="mt-1 max-h-96 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-2 font-mono text-xs" data-testid="job-result">
+            <summary className="cursor-pointer text-sm text-slate-600 dark:text-slate-400">Result as returned (JSON)</summary>
+            <pre className="mt-1 max-h-96 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 dark:bg-slate-800 p-2 font-mono text-xs" data-testid="job-result">
               {JSON.stringify(job.result, null, 2)}
             </pre>
           </details>
@@ -310,14 +311,14 @@ export default async function JobDetailsPage({
       <section aria-labelledby="configuration" className={section}>
         <h2 id="configuration" className="mb-3 font-semibold">Configuration</h2>
         {configuration.length === 0 ? (
-          <p className="text-sm text-slate-600">This job takes no arguments.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">This job takes no arguments.</p>
         ) : (
           <dl className="space-y-2 text-sm">
             {configuration.map(({ name, label, value }) => (
               <div key={name}>
-                <dt className="text-slate-500">{label}</dt>
+                <dt className="text-slate-500 dark:text-slate-400">{label}</dt>
                 <dd>
-                  <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 px-2 py-1 font-mono text-xs">
+                  <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 dark:bg-slate-800 px-2 py-1 font-mono text-xs">
                     {typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
                   </pre>
                 </dd>
@@ -338,7 +339,7 @@ export default async function JobDetailsPage({
                     href={logHref(filter === 'all' ? {} : { log: filter })}
                     aria-current={filter === search.log ? 'true' : undefined}
                     scroll={false}
-                    className={filter === search.log ? 'font-semibold text-slate-900' : 'text-blue-700 hover:underline'}
+                    className={filter === search.log ? 'font-semibold text-slate-900 dark:text-slate-100' : 'text-blue-700 dark:text-blue-300 hover:underline'}
                   >
                     {filterNames[filter]}
                   </Link>
@@ -348,14 +349,14 @@ export default async function JobDetailsPage({
           </nav>
         </div>
         {log.lines.length === 0 ? (
-          <p className="text-sm text-slate-600">{search.log === 'all' ? 'Nothing logged yet.' : `No ${filterNames[search.log].toLowerCase()} logged.`}</p>
+          <p className="text-sm text-slate-600 dark:text-slate-400">{search.log === 'all' ? 'Nothing logged yet.' : `No ${filterNames[search.log].toLowerCase()} logged.`}</p>
         ) : (
           <LogLines lines={log.lines} testId="job-log" />
         )}
         {log.earlier !== null || log.later !== null ? (
           <nav aria-label="Log pages" className="mt-2 flex justify-between text-sm">
             {log.earlier !== null ? (
-              <Link href={logHref({ ...filterQuery, logBefore: log.earlier })} scroll={false} className="text-blue-700 hover:underline">
+              <Link href={logHref({ ...filterQuery, logBefore: log.earlier })} scroll={false} className="text-blue-700 dark:text-blue-300 hover:underline">
                 ← Earlier lines
               </Link>
             ) : (
@@ -363,10 +364,10 @@ export default async function JobDetailsPage({
             )}
             {log.later !== null ? (
               <span className="flex gap-4">
-                <Link href={logHref({ ...filterQuery, logAfter: log.later })} scroll={false} className="text-blue-700 hover:underline">
+                <Link href={logHref({ ...filterQuery, logAfter: log.later })} scroll={false} className="text-blue-700 dark:text-blue-300 hover:underline">
                   Later lines →
                 </Link>
-                <Link href={logHref(filterQuery)} scroll={false} className="text-blue-700 hover:underline">
+                <Link href={logHref(filterQuery)} scroll={false} className="text-blue-700 dark:text-blue-300 hover:underline">
                   Latest
                 </Link>
               </span>

@@ -27,8 +27,8 @@ export default async function BulkPreviewPage({ searchParams }: { searchParams: 
     return (
       <div className="max-w-2xl space-y-3">
         <h1 className="text-xl font-semibold">Bulk action</h1>
-        <p className="text-red-700" role="alert">{parsed.error.issues[0]!.message}.</p>
-        <Link href="/jobs" className="text-blue-700 hover:underline">Back to the jobs</Link>
+        <p className="text-red-700 dark:text-red-300" role="alert">{parsed.error.issues[0]!.message}.</p>
+        <Link href="/jobs" className="text-blue-700 dark:text-blue-300 hover:underline">Back to the jobs</Link>
       </div>
     );
   }
@@ -41,8 +41,8 @@ export default async function BulkPreviewPage({ searchParams }: { searchParams: 
     return (
       <div className="max-w-2xl space-y-3">
         <h1 className="text-xl font-semibold">Bulk action</h1>
-        <p className="text-red-700" role="alert">{error.message}</p>
-        <Link href="/jobs" className="text-blue-700 hover:underline">Back to the jobs</Link>
+        <p className="text-red-700 dark:text-red-300" role="alert">{error.message}</p>
+        <Link href="/jobs" className="text-blue-700 dark:text-blue-300 hover:underline">Back to the jobs</Link>
       </div>
     );
   }
@@ -65,7 +65,7 @@ export default async function BulkPreviewPage({ searchParams }: { searchParams: 
           ? `None of ${scope} can be changed this way: there is nothing to do.`
           : `This will ${name.toLowerCase()}${request.priority ? ` to ${request.priority}` : ''} ${count} ${count === 1 ? 'job' : 'jobs'} (of ${scope}; jobs you may not change, or in a state the action does not apply to, are left alone).`}
       </p>
-      {count > BULK_INLINE_LIMIT ? <p className="text-sm text-slate-600">More than {BULK_INLINE_LIMIT} jobs: it runs as a background job, with its own progress, on the jobs page.</p> : null}
+      {count > BULK_INLINE_LIMIT ? <p className="text-sm text-slate-600 dark:text-slate-400">More than {BULK_INLINE_LIMIT} jobs: it runs as a background job, with its own progress, on the jobs page.</p> : null}
       <form action={runBulkAction} className="flex gap-3">
         <input type="hidden" name="action" value={request.action} />
         {request.ids ? request.ids.map((id) => <input key={id} type="hidden" name="ids" value={id} />) : null}
@@ -81,7 +81,7 @@ export default async function BulkPreviewPage({ searchParams }: { searchParams: 
             Confirm: {name.toLowerCase()} {count} {count === 1 ? 'job' : 'jobs'}
           </button>
         ) : null}
-        <Link href={back} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm hover:bg-slate-100">
+        <Link href={back} className="rounded-md border border-slate-300 dark:border-slate-600 bg-white dark:bg-slate-900 px-4 py-2 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
           Back
         </Link>
       </form>

@@ -20,15 +20,15 @@ export default async function LaunchTaskPage({ params }: { params: Promise<{ tas
   const active = await isTaskActive(getDb(), task.name);
   return (
     <div className="max-w-2xl space-y-4">
-      <Link href="/jobs/new" className="text-sm text-blue-700 hover:underline">
+      <Link href="/jobs/new" className="text-sm text-blue-700 dark:text-blue-300 hover:underline">
         ← All tasks
       </Link>
       <h1 className="text-xl font-semibold">{task.title}</h1>
-      <p className="text-slate-600">{task.description}</p>
+      <p className="text-slate-600 dark:text-slate-400">{task.description}</p>
       {active ? (
         <LaunchForm fields={taskFormFields(task)} action={launchJobAction.bind(null, task.name)} defaultPriority={task.defaultPriority} />
       ) : (
-        <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-300" data-testid="task-inactive">
+        <p className="rounded-md bg-amber-50 dark:bg-amber-950 px-3 py-2 text-sm text-amber-900 dark:text-amber-200 ring-1 ring-amber-300 dark:ring-amber-800" data-testid="task-inactive">
           {taskInactiveMessage(task)}
         </p>
       )}
