@@ -9,7 +9,8 @@ const { auth } = NextAuth(authConfig);
  * Every request passes here first. It gets a fresh CSP nonce and the security headers
  * (lib/security-headers.ts): the policy goes on the request too, where Next.js reads it to put the
  * nonce on its scripts. Then an optimistic first check only: anonymous page requests go to the
- * sign-in page and anonymous API requests get 401. It cannot see revoked sessions or disabled
+ * sign-in page and anonymous API requests get 401 (the token API, /api/v1, checks its tokens in
+ * its routes). It cannot see revoked sessions or disabled
  * accounts; every page, action and route handler checks the viewer again (lib/session.ts), and
  * that check is the line of defence.
  */
@@ -50,7 +51,9 @@ export const proxy = auth((request) => {
     for (const [name, value] of Object.entries(headers)) if (!(api && name === 'Content-Security-Policy')) response.headers.set(name, value);
     return response;
   };
-  if (pathname.startsWith('/api/auth/') || pathname === '/login' || request.auth?.user?.id) {
+  // The REST API authenticates each request by its token, in the route (lib/api/respond.ts).
+  const tokenApi = pathname === '/api/v1' || pathname.startsWith('/api/v1/');
+  if (pathname.startsWith('/api/auth/') || pathname === '/login' || tokenApi || request.auth?.user?.id) {
     const forwarded = new Headers(request.headers);
     forwarded.set('x-nonce', nonce);
     forwarded.set('Content-Security-Policy', headers['Content-Security-Policy']!);

@@ -47,6 +47,30 @@ export const users = pgTable(
 );
 
 /**
+ * Personal API tokens. Only a SHA-256 of the token is kept: the token is random (256 bits), so a
+ * slow password hash would add nothing but cost on every request, and the table alone lets no one
+ * act. A token acts as its owner, with the owner's role of the moment, until revoked.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The token's first characters, to tell tokens apart in the list (`jc_Ab12Cd`). */
+    prefix: text('prefix').notNull(),
+    tokenHash: bytea('token_hash').notNull().unique(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    /** Written at most once a minute per token. */
+    lastUsedAt: timestamptz('last_used_at'),
+    revokedAt: timestamptz('revoked_at'),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId, t.createdAt.desc())],
+);
+
+/**
  * Sessions ended by signing out. Sessions are stateless JWTs, so without this list a copy of the
  * cookie (or a request in flight when the person signed out, whose response renews the cookie)
  * would keep working until it expires.
@@ -114,6 +138,8 @@ export const jobs = pgTable(
     clearedBy: uuid('cleared_by').references(() => users.id),
     retryOf: bigint('retry_of', { mode: 'number' }).references((): AnyPgColumn => jobs.id),
     scheduleId: bigint('schedule_id', { mode: 'number' }).references((): AnyPgColumn => schedules.id, { onDelete: 'set null' }),
+    /** The `Idempotency-Key` an API launch came with: the same owner's retried request finds this job. */
+    idempotencyKey: text('idempotency_key'),
   },
   (t) => [
     check('jobs_progress_range', sql`${t.progress} >= 0 and ${t.progress} <= 1`),
@@ -145,6 +171,8 @@ export const jobs = pgTable(
     index('jobs_schedule_idx').on(t.scheduleId, t.id.desc()).where(sql`${t.scheduleId} is not null`),
     // The per-minute roll-up reads the jobs that ended since it last ran.
     index('jobs_finished_idx').on(t.finishedAt).where(sql`${t.finishedAt} is not null`),
+    // One job per owner and idempotency key: a retried API launch conflicts here and launches nothing.
+    uniqueIndex('jobs_idempotency_idx').on(t.ownerId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
   ],
 );
 

@@ -356,6 +356,21 @@ test('authorization matrix: every page, route and action × every kind of viewer
       },
       ...(
         [
+          ['/settings/tokens', 'API tokens'],
+          ['/api-docs', 'Jobs console API'],
+        ] as const
+      ).map(
+        ([path, heading]): Row => ({
+          target: `GET ${path} (page, everyone's own)`,
+          kind: 'read',
+          objects: NONE,
+          legend: { in: IN, ok: `200 ${heading}` },
+          expected: { anonymous: 'in', A: 'ok', B: 'ok', admin: 'ok', auditor: 'ok' },
+          run: (subject) => pageResult(subject, path),
+        }),
+      ),
+      ...(
+        [
           ['/queues', 'Queues'],
           ['/tasks', 'Tasks'],
           ['/schedules', 'Schedules'],

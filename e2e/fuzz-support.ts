@@ -372,6 +372,9 @@ export class DatabaseWatch {
       schedules: `(select count(*) || ' ' || md5(coalesce(string_agg(concat_ws('|', id, task, payload::text, priority, first_run_at, repeat_every, repeat_unit, active, owner_id),
                E'\\n' order by id), '')) from schedules)`,
     };
+    const [withTokens] = await database.db.execute<{ tokens: boolean }>(sql`select to_regclass('public.api_tokens') is not null as tokens`);
+    // A token's use is noted in last_used_at, by design: the rest of the row must not change.
+    if (withTokens?.tokens) parts.api_tokens = `(select count(*) || ' ' || md5(coalesce(string_agg(concat_ws('|', id, user_id, name, prefix, token_hash, revoked_at), E'\\n' order by id), '')) from api_tokens)`;
     if (secrets) parts.job_secrets = `(select count(*) || '' from job_secrets where ${stable('job_id')})`;
     const query = sql.raw(`select json_build_object(${Object.entries(parts).map(([name, part]) => `'${name}', ${part}`).join(',\n')}) as state`);
     return new DatabaseWatch(database, query);

@@ -9,6 +9,7 @@ import { enqueueJobs, queueJobKey } from '@/jobs/enqueue';
 import { dashboardSettingsSchema } from '@/jobs/settings';
 import { jobTabs } from '@/jobs/tabs';
 import { pingTask } from '@/jobs/tasks/ping';
+import { createApiToken } from '@/jobs/tokens';
 import { createAccount } from '@/lib/accounts';
 import {
   DatabaseWatch,
@@ -26,6 +27,7 @@ import {
   isPositiveId,
   malformedId,
   missingId,
+  nestedJsonText,
   numbersAsText,
   percentEncode,
   refusalOf,
@@ -63,6 +65,8 @@ type Role = 'A' | 'B' | 'admin' | 'auditor';
 
 interface World {
   cookies: Record<Role, string>;
+  /** Personal API tokens, for /api/v1. */
+  tokens: Record<Role, string>;
   watch: DatabaseWatch;
   jobs: { aWait: number; aDone: number; aFailed: number; aCancelled: number; bWait: number; bDone: number };
   artifacts: { a: number; b: number };
@@ -182,8 +186,18 @@ test.beforeAll(async ({ database }) => {
     .values({ task: 'ping', payload: {}, firstRunAt: new Date('2099-01-01T00:00:00Z'), ownerId: admin.id, active: false })
     .returning({ id: schedules.id });
 
+  const tokens = {} as Record<Role, string>;
+  for (const [role, account] of [
+    ['A', a],
+    ['B', b],
+    ['admin', admin],
+    ['auditor', auditor],
+  ] as const) {
+    tokens[role] = (await createApiToken(db, { kind: 'person', ...account }, { name: 'fuzz' }, { origin: 'web' })).token;
+  }
   world = {
     cookies,
+    tokens,
     watch: undefined as unknown as DatabaseWatch,
     jobs: { aWait, aDone, aFailed, aCancelled, bWait, bDone },
     artifacts: { a: artifactA!.id, b: artifactB!.id },
@@ -1169,6 +1183,208 @@ test('/api/auth/* (next-auth): unknown actions, providers and parameters, bodies
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+// The REST API (/api/v1), with personal API tokens
+
+const bearer = (role: Role) => ({ authorization: `Bearer ${world.tokens[role]}` });
+const sendJson = (path: string, role: Role, body: string, headers: Record<string, string> = {}) =>
+  http.send(path, { method: 'POST', headers: { ...bearer(role), ...headers }, body: Buffer.from(body), contentType: headers['content-type'] ?? 'application/json' });
+
+/** A launch request that is wrong by construction, as the JSON text sent. */
+const badLaunchBody: fc.Arbitrary<string> = fc.oneof(
+  // Not an object, or not JSON at all.
+  fc.oneof(hostileText, nestedJsonText).filter((text) => {
+    try {
+      const value = JSON.parse(text) as unknown;
+      return typeof value !== 'object' || value === null || Array.isArray(value);
+    } catch {
+      return true;
+    }
+  }),
+  // An object: a task that is not one, a priority that is not one, arguments that are not an object, a field too many.
+  fc
+    .record({
+      task: fc.oneof(hostileText, fc.constantFrom('bulk-action', 'PING', ' ping', 'ping ', ''), fc.jsonValue({ maxDepth: 2 })),
+      arguments: fc.oneof(fc.constant(undefined), fc.dictionary(hostileText, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 })),
+      priority: fc.oneof(fc.constant(undefined), fc.constantFrom(...jobPriorities)),
+    })
+    .filter((body) => body.task !== 'ping' && body.task !== 'failing' && body.task !== 'long-running' && body.task !== 'csv-import-check' && body.task !== 'history-report')
+    .map((body) => JSON.stringify(body)),
+  fc.record({ priority: fc.oneof(hostileText, fc.jsonValue({ maxDepth: 2 })).filter((value) => !(jobPriorities as readonly unknown[]).includes(value)) }).map(({ priority }) => JSON.stringify({ task: 'ping', priority })),
+  fc.oneof(hostileText, fc.array(fc.jsonValue({ maxDepth: 2 })), fc.integer()).filter((value) => typeof value !== 'string' || value !== '').map((args) => JSON.stringify({ task: 'ping', arguments: args })),
+  fc.tuple(hostileText.filter((key) => !['task', 'arguments', 'priority'].includes(key)), fc.jsonValue({ maxDepth: 2 })).map(([key, value]) => JSON.stringify({ task: 'ping', [key]: value })),
+  // 201 characters that trimming cannot shorten, then anything.
+  fc.oneof(hugeText, hostileText).map((message) => JSON.stringify({ task: 'ping', arguments: { message: `${'x'.repeat(201)}${message}` } })),
+);
+
+test('POST /api/v1/jobs: bodies that are no launch, as a user; 400 or 415 with the API’s error, nothing launched', async () => {
+  await fuzzTarget({
+    target: 'api: POST /api/v1/jobs',
+    inputs: fc.tuple(badLaunchBody, fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', ''), fc.option(fc.uuid(), { nil: undefined })),
+    send: async ([body, type, key]) => {
+      const reply = await sendJson('/api/v1/jobs', 'A', body, { 'content-type': type, ...(key ? { 'idempotency-key': key } : {}) });
+      const json = type.startsWith('application/json');
+      return { status: reply.status, problems: refusedAsJson(reply, json ? [400] : [415, 400], json ? ['bad_request'] : ['unsupported_media_type', 'bad_request']) };
+    },
+    watch: world.watch,
+  });
+});
+
+test('POST /api/v1/jobs with an Idempotency-Key that is not one: 400, nothing launched', async () => {
+  // What a header can carry (Latin-1, no line breaks or NUL), under Node's 16 kB for all headers.
+  const badKey = fc
+    .oneof(hostileText, fc.constantFrom(' ', 'a b', 'é', 'x'.repeat(201), '\t'))
+    .filter((key) => key.length <= 4000 && !/^[\x21-\x7e]{1,200}$/.test(key.trim()) && [...key].every((char) => char === '\t' || (char >= ' ' && char !== '\x7f' && char.charCodeAt(0) <= 0xff)));
+  await fuzzTarget({
+    target: 'api: POST /api/v1/jobs (Idempotency-Key)',
+    runs: 300,
+    inputs: badKey,
+    send: async (key) => {
+      const reply = await sendJson('/api/v1/jobs', 'A', JSON.stringify({ task: 'ping' }), { 'idempotency-key': key });
+      return { status: reply.status, problems: refusedAsJson(reply, [400], ['bad_request']) };
+    },
+    watch: world.watch,
+  });
+});
+
+test('one job by id (details, log, cancel, retry): malformed and missing ids, another user’s jobs, hostile bodies and queries', async () => {
+  const { aWait, aDone, aFailed, bWait } = world.jobs;
+  type Input = { action: 'get' | 'log' | 'cancel' | 'retry'; as: Role; id: string; body: string | null; search: [string, string][] };
+  const inputs: fc.Arbitrary<Input> = fc.oneof(
+    // Ids that are no job's: malformed, missing, another user's.
+    fc.record({
+      action: fc.constantFrom('get', 'log', 'cancel', 'retry') as fc.Arbitrary<Input['action']>,
+      as: fc.constantFrom<Role>('A', 'B'),
+      id: fc.oneof(malformedId.filter((value): value is string => typeof value === 'string').map(percentEncode), missingId.map(percentEncode))
+        // An empty id or dots are another address once the client normalises the path (`/api/v1/jobs/` answers Next's 308 to drop the slash).
+        .filter((id) => id.length <= 1500 && !/^\.*$/.test(id)),
+      body: fc.option(fc.oneof(fc.constant('{}'), fc.constant('{"mode":"force"}'), hostileText.map((text) => JSON.stringify({ mode: text }))), { nil: null }),
+      search: fc.constant([] as [string, string][]),
+    }),
+    fc.record({
+      action: fc.constantFrom('get', 'log', 'cancel', 'retry') as fc.Arbitrary<Input['action']>,
+      as: fc.constant<Role>('B'),
+      id: fc.constantFrom(String(aWait), String(aDone), String(aFailed)),
+      body: fc.option(fc.constantFrom('{}', '{"mode":"graceful"}', '{"mode":"force"}'), { nil: null }),
+      search: fc.constant([] as [string, string][]),
+    }),
+    // A's own jobs, with a body or query the action refuses.
+    fc.record({
+      action: fc.constant<Input['action']>('cancel'),
+      as: fc.constant<Role>('A'),
+      id: fc.constant(String(aWait)),
+      body: fc.oneof(
+        hostileText.filter((text) => text.trim() !== '' && !['"graceful"', '"force"'].includes(text)).map((text) => JSON.stringify({ mode: text })),
+        fc.tuple(hostileText.filter((key) => key !== 'mode'), fc.jsonValue({ maxDepth: 2 })).map(([key, value]) => JSON.stringify({ [key]: value })),
+        fc.oneof(hostileText, nestedJsonText).filter((text) => text.trim() !== '' && !/^\s*\{/.test(text)),
+      ),
+      search: fc.constant([] as [string, string][]),
+    }),
+    fc.record({
+      action: fc.constant<Input['action']>('retry'),
+      as: fc.constant<Role>('A'),
+      id: fc.constant(String(aFailed)),
+      body: fc.tuple(hostileText, fc.jsonValue({ maxDepth: 2 })).map(([key, value]) => JSON.stringify({ [key]: value })),
+      search: fc.constant([] as [string, string][]),
+    }),
+    fc.record({
+      action: fc.constant<Input['action']>('log'),
+      as: fc.constant<Role>('A'),
+      id: fc.constant(String(aDone)),
+      body: fc.constant(null),
+      search: fc.oneof(
+        fc.tuple(fc.constant('level'), queryText.filter((text) => !['all', 'warning', 'error'].includes(text))),
+        fc.tuple(fc.constantFrom('before', 'after', 'limit'), queryText.filter((text) => !/^[1-9]\d{0,14}$/.test(text))),
+        fc.tuple(queryText.filter((name) => !['level', 'before', 'after', 'limit', '__proto__'].includes(name)), queryText),
+      ).map((pair) => [pair] as [string, string][]),
+    }),
+  );
+  const expected = (input: Input): { statuses: number[]; codes: string[] } => {
+    const own = input.as === 'A' && [aWait, aDone, aFailed].map(String).includes(input.id);
+    if (own && input.action === 'cancel') return { statuses: [400, 415], codes: ['bad_request', 'unsupported_media_type'] };
+    if (own && input.action === 'retry') return { statuses: [400], codes: ['bad_request'] };
+    if (own && input.action === 'log') return { statuses: [400], codes: ['bad_request'] };
+    // Someone else's job, a missing one, a malformed id: not found, unless the body is refused first.
+    return { statuses: [404, 400, 415], codes: ['not_found', 'bad_request', 'unsupported_media_type'] };
+  };
+  await fuzzTarget({
+    target: 'api: /api/v1/jobs/{id}[/log|/cancel|/retry]',
+    inputs,
+    send: async (input) => {
+      const path = `/api/v1/jobs/${input.id}${input.action === 'get' ? '' : `/${input.action}`}${input.search.length > 0 ? `?${query(input.search)}` : ''}`;
+      const reply =
+        input.action === 'cancel' || input.action === 'retry'
+          ? await http.send(path, { method: 'POST', headers: bearer(input.as), body: input.body === null ? undefined : Buffer.from(input.body), contentType: input.body === null ? undefined : 'application/json' })
+          : await http.send(path, { headers: bearer(input.as) });
+      const { statuses, codes } = expected(input);
+      const problems = refusedAsJson(reply, statuses, codes);
+      // B never learns that A's job exists: the same answer as for a job nobody has.
+      if (input.as === 'B' && [aWait, aDone, aFailed, bWait].map(String).includes(input.id) && input.body === null && reply.status !== 404) problems.push(`B got ${reply.status} on A's job`);
+      return { status: reply.status, problems };
+    },
+    watch: world.watch,
+  });
+});
+
+test('GET /api/v1/jobs: queries that are not the jobs page’s, as a user; 400 with the API’s error', async () => {
+  const badListParameter = fc.oneof(
+    badExportFilter.filter(([name]) => name !== 'format'),
+    fc.tuple(fc.constantFrom('after', 'before', 'limit'), queryText.filter((text) => !/^[1-9]\d{0,14}$/.test(text))),
+    fc.tuple(fc.constant('limit'), fc.integer({ min: 201, max: 100_000 }).map(String)),
+    // (Next.js drops a `__proto__` parameter before the handler sees the URL, so it is no stray one.)
+    fc.tuple(queryText.filter((name) => !['tab', 'task', 'queue', 'user', 'q', 'status', 'origin', 'priority', 'from', 'to', 'after', 'before', 'limit', '__proto__'].includes(name)), queryText),
+  );
+  await fuzzTarget({
+    target: 'api: GET /api/v1/jobs',
+    inputs: fc.array(badListParameter, { minLength: 1, maxLength: 3 }),
+    send: async (pairs) => {
+      const reply = await http.send(`/api/v1/jobs?${query(pairs)}`, { headers: bearer('A') });
+      return { status: reply.status, problems: refusedAsJson(reply, [400], ['bad_request']) };
+    },
+    watch: world.watch,
+  });
+});
+
+test('every /api/v1 endpoint with an Authorization header that is no token of ours: 401, nothing read or changed', async () => {
+  const token = world.tokens.A;
+  const nearMiss = fc.oneof(
+    fc.integer({ min: 0, max: token.length - 1 }).chain((at) => fc.constantFrom('A', 'z', '_', '-', '0').filter((char) => char !== token[at]).map((char) => `${token.slice(0, at)}${char}${token.slice(at + 1)}`)),
+    fc.integer({ min: 0, max: token.length - 1 }).map((cut) => token.slice(0, cut)),
+    fc.constant(`${token}A`),
+    fc.constant(token.toUpperCase()),
+  );
+  const header = fc.oneof(
+    nearMiss.map((value) => `Bearer ${value}`),
+    hostileText.filter((text) => text.length <= 4000 && [...text].every((char) => char >= ' ' && char !== '\x7f' && char.charCodeAt(0) <= 0xff)).map((text) => `Bearer ${text}`),
+    fc.constantFrom(`Basic ${Buffer.from('a:b').toString('base64')}`, `Token ${token}`, `${token}`, 'Bearer', 'Bearer ', `Bearer  ${token} extra`, `bearer${token}`),
+  );
+  const endpoint = fc.constantFrom<[string, string]>(
+    ['GET', '/api/v1/jobs'],
+    ['POST', '/api/v1/jobs'],
+    ['GET', `/api/v1/jobs/${world.jobs.aDone}`],
+    ['GET', `/api/v1/jobs/${world.jobs.aDone}/log`],
+    ['POST', `/api/v1/jobs/${world.jobs.aWait}/cancel`],
+    ['POST', `/api/v1/jobs/${world.jobs.aFailed}/retry`],
+    ['GET', '/api/v1/jobs/export'],
+    ['GET', '/api/v1/events'],
+    ['GET', '/api/v1/openapi.json'],
+  );
+  await fuzzTarget({
+    target: 'api: Authorization header',
+    inputs: fc.tuple(endpoint, header),
+    send: async ([[method, path], authorization]) => {
+      const reply = await http.send(path, {
+        method,
+        headers: { authorization },
+        body: method === 'POST' ? Buffer.from(JSON.stringify({ task: 'ping' })) : undefined,
+        contentType: method === 'POST' ? 'application/json' : undefined,
+      });
+      return { status: reply.status, problems: refusedAsJson(reply, [401], ['unauthorized']) };
+    },
+    watch: world.watch,
+  });
+});
+
 test('every answer above was read as the console means it: a good request of each kind works', async () => {
   // The checks above would pass on a console that refused everything; these show it does not.
   const launch = world.launchPages.find((candidate) => candidate.task === 'ping')!;
@@ -1180,5 +1396,9 @@ test('every answer above was read as the console means it: a good request of eac
   expect(exported.text).toContain(`"id":${world.jobs.aDone},`);
   const file = await http.send(`/api/jobs/${world.jobs.aDone}/artifacts/${world.artifacts.a}`, { cookie: world.cookies.A });
   expect(file.status).toBe(200);
+  const job = await http.send(`/api/v1/jobs/${world.jobs.aDone}/log?level=all`, { headers: bearer('A') });
+  expect(job.status).toBe(200);
+  const cancelled = await http.send(`/api/v1/jobs/${world.jobs.aWait}/cancel`, { method: 'POST', headers: bearer('A'), body: Buffer.from('{"mode":"graceful"}'), contentType: 'application/json' });
+  expect(cancelled.status).toBe(200);
 });
 

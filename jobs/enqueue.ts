@@ -18,6 +18,8 @@ export interface EnqueueRequest {
   runAt?: Date;
   retryOf?: number;
   scheduleId?: number;
+  /** An API launch's `Idempotency-Key`: at most one job per owner and key (the index jobs_idempotency_idx). */
+  idempotencyKey?: string;
 }
 
 /** graphile-worker runs lower numbers first. */
@@ -63,6 +65,7 @@ function jobRows(requests: EnqueueRequest[]) {
       run_at: runAt.toISOString(),
       retry_of: request.retryOf ?? null,
       schedule_id: request.scheduleId ?? null,
+      idempotency_key: request.idempotencyKey ?? null,
     };
   });
   return { rows, secrets };
@@ -78,6 +81,11 @@ function jobRows(requests: EnqueueRequest[]) {
  */
 export function insertJobsCtes(requests: EnqueueRequest[], condition: SQL = sql`true`): SQL {
   const { rows, secrets } = jobRows(requests);
+  // A row whose owner already has a job with its idempotency key is not inserted (nor queued, nor
+  // audited, which follow `inserted`); a concurrent twin waits on the index, then inserts nothing.
+  const onConflict = requests.some((request) => request.idempotencyKey !== undefined)
+    ? sql`on conflict (owner_id, idempotency_key) where idempotency_key is not null do nothing`
+    : sql``;
   // A data-modifying CTE runs whether or not the statement reads it. The new ids, sorted, follow
   // the rows' order (see above), so the n-th smallest is the job of the n-th row.
   const secretsKept =
@@ -92,15 +100,16 @@ export function insertJobsCtes(requests: EnqueueRequest[], condition: SQL = sql`
     )`;
   return sql`
     inserted as (
-      insert into jobs (task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id)
+      insert into jobs (task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id, idempotency_key)
       select r.task, r.title, r.status::job_status, r.priority::job_priority, r.queue, r.payload, r.origin::job_origin,
-             r.owner_id, r.os_user, r.related_url, r.max_attempts, r.run_at, r.retry_of, r.schedule_id
+             r.owner_id, r.os_user, r.related_url, r.max_attempts, r.run_at, r.retry_of, r.schedule_id, r.idempotency_key
       from rows from (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as (
         task text, title text, status text, priority text, queue text, payload jsonb, origin text, owner_id uuid,
-        os_user text, related_url text, max_attempts int, run_at timestamptz, retry_of bigint, schedule_id bigint))
-        with ordinality as r(task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id, ord)
+        os_user text, related_url text, max_attempts int, run_at timestamptz, retry_of bigint, schedule_id bigint, idempotency_key text))
+        with ordinality as r(task, title, status, priority, queue, payload, origin, owner_id, os_user, related_url, max_attempts, run_at, retry_of, schedule_id, idempotency_key, ord)
       where ${condition}
       order by r.ord
+      ${onConflict}
       returning id, task, run_at, max_attempts, priority, queue
     ),
     queued as (select ${queueEntriesOf(sql`inserted as q`)} as entries)${secretsKept}`;

@@ -16,6 +16,14 @@ export class ForbiddenError extends Error {
   }
 }
 
+/** The request is valid but clashes with what exists (an idempotency key reused for another launch). */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
 /** Input that failed validation; field errors are keyed by field name, ready to show next to the fields. */
 export class ValidationError extends Error {
   constructor(

@@ -1,15 +1,16 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { jobPriorities, type JobPriority } from '@/db/schema';
+import { jobPriorities, jobs, type JobPriority } from '@/db/schema';
 import { auditInsertFor, type ActionSource } from './audit';
 import { findTask } from './catalogue';
 import { insertJobsCtes } from './enqueue';
-import { fieldErrorsOf, ForbiddenError, ValidationError } from './errors';
+import { ConflictError, fieldErrorsOf, ForbiddenError, ValidationError } from './errors';
 import { canLaunchTask } from './permissions';
 import { isTaskActive, taskInactiveMessage } from './task-settings';
 import type { TaskDefinition } from './task';
-import type { Viewer } from './viewer';
+import { splitSecrets } from './secrets';
+import type { PersonViewer, Viewer } from './viewer';
 
 /** The arguments holding a NUL character, which PostgreSQL cannot store in text or JSON. */
 export function argumentsWithNul(payload: Record<string, unknown>): string[] {
@@ -55,6 +56,34 @@ export async function launchJob(
 }
 
 /**
+ * launchJob with an idempotency key (the API's `Idempotency-Key`): the first launch with a key
+ * creates the job; any later one by the same person returns that job, `replayed`, and creates
+ * nothing, however many arrive at once (a unique index decides). A key already used for another task
+ * or other arguments is refused. Keys are kept with their job, for as long as the job is.
+ */
+export async function launchJobIdempotently(
+  viewer: PersonViewer,
+  taskName: string,
+  input: unknown,
+  source: ActionSource,
+  options: { priority?: unknown; idempotencyKey: string },
+): Promise<{ id: number; replayed: boolean }> {
+  const [id] = await launchJobs(viewer, taskName, [input], source, options);
+  if (id !== undefined) return { id, replayed: false };
+  const task = findTask(taskName)!;
+  const { shown } = splitSecrets(task, parseTaskArguments(task, input));
+  const [first] = await getDb()
+    .select({ id: jobs.id, task: jobs.task, sameArguments: sql<boolean>`${jobs.payload} = ${JSON.stringify(shown)}::jsonb` })
+    .from(jobs)
+    .where(and(eq(jobs.ownerId, viewer.id), eq(jobs.idempotencyKey, options.idempotencyKey)));
+  if (!first) throw new Error('An idempotent launch created no job, and found none with its key.');
+  if (first.task !== task.name || !first.sameArguments) {
+    throw new ConflictError(`This Idempotency-Key was used for job ${first.id}, with other arguments or another task: use a new key for a new launch.`);
+  }
+  return { id: first.id, replayed: true };
+}
+
+/**
  * Launches one job of a task per set of arguments, all or none: the same checks as launchJob, every
  * set validated before anything is written, then one statement creating the jobs, their queue
  * entries and one audit row. Returns the new jobs' ids in the order of `inputs`.
@@ -64,7 +93,7 @@ export async function launchJobs(
   taskName: string,
   inputs: readonly unknown[],
   source: ActionSource,
-  options: { priority?: unknown } = {},
+  options: { priority?: unknown; idempotencyKey?: string } = {},
 ): Promise<number[]> {
   const task = findTask(taskName);
   if (!task) throw new ValidationError(`There is no task called "${taskName}".`, { task: ['Unknown task'] });
@@ -105,6 +134,7 @@ export async function launchJobs(
     ownerId: viewer.kind === 'person' ? viewer.id : null,
     osUser: viewer.kind === 'cli' ? viewer.osUser : null,
     priority,
+    idempotencyKey: options.idempotencyKey,
   }));
   const details = inputs.length === 1 ? { task: task.name } : { task: task.name, count: inputs.length };
   // One statement, so one round trip and atomic without BEGIN and COMMIT: whether the task is active
