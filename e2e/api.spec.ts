@@ -61,6 +61,7 @@ const statusWords: Record<string, string> = {
   '403': 'forbidden',
   '404': 'not found',
   '409': 'conflict with the job\'s state',
+  '405': 'method not allowed',
   '415': 'not JSON',
 };
 
@@ -233,6 +234,13 @@ test('REST API: every endpoint × every kind of token, one status each, and the 
       },
       { operationId: 'streamEvents', label: 'GET /api/v1/events?since=soon', objects: ['—'], expected: plainRow(400), call: (caller) => get(caller, '/api/v1/events?since=soon') },
       { operationId: 'openapi', label: 'GET /api/v1/openapi.json', objects: ['—'], expected: plainRow(200), call: (caller) => get(caller, '/api/v1/openapi.json') },
+      {
+        operationId: 'unknown',
+        label: 'DELETE /api/v1/jobs/{id}',
+        objects: ['A·fin'],
+        expected: { ...plainRow(405), none: [405], malformed: [405], revoked: [405], disabled: [405] },
+        call: (caller, object) => api.delete(`/api/v1/jobs/${idOf(object)}`, { headers: headersOf(caller), maxRedirects: 0 }),
+      },
       { operationId: 'unknown', label: 'GET /api/v1/nothing-here', objects: ['—'], expected: { ...plainRow(404), none: [404], malformed: [404], revoked: [404], disabled: [404] }, call: (caller) => get(caller, '/api/v1/nothing-here') },
     ];
 

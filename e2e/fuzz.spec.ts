@@ -148,6 +148,7 @@ test.beforeAll(async ({ database }) => {
     make('user', 'leaver'),
   ]);
   const cookies = {} as Record<Role, string>;
+  const tokens = {} as Record<Role, string>;
   for (const [role, account] of [
     ['A', a],
     ['B', b],
@@ -155,6 +156,7 @@ test.beforeAll(async ({ database }) => {
     ['auditor', auditor],
   ] as const) {
     cookies[role] = await signIn(baseURL, account.email, password);
+    tokens[role] = (await createApiToken(db, { kind: 'person', ...account }, { name: 'fuzz' }, { origin: 'web' })).token;
   }
 
   // Jobs that stay as they are: waiting ten years ahead, or ended (without a worker, as one would leave them).
@@ -186,15 +188,6 @@ test.beforeAll(async ({ database }) => {
     .values({ task: 'ping', payload: {}, firstRunAt: new Date('2099-01-01T00:00:00Z'), ownerId: admin.id, active: false })
     .returning({ id: schedules.id });
 
-  const tokens = {} as Record<Role, string>;
-  for (const [role, account] of [
-    ['A', a],
-    ['B', b],
-    ['admin', admin],
-    ['auditor', auditor],
-  ] as const) {
-    tokens[role] = (await createApiToken(db, { kind: 'person', ...account }, { name: 'fuzz' }, { origin: 'web' })).token;
-  }
   world = {
     cookies,
     tokens,

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { getDb } from '@/db/client';
 import type { ActionSource } from '@/jobs/audit';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@/jobs/errors';
+import { canControlJobs } from '@/jobs/permissions';
 import { viewerForApiToken } from '@/jobs/tokens';
 import type { PersonViewer } from '@/jobs/viewer';
 import { addressOf } from '@/lib/request-address';
@@ -19,6 +20,7 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'method_not_allowed'
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'internal';
@@ -78,6 +80,18 @@ export async function requireTokenViewer(request: Request): Promise<PersonViewer
   return viewer;
 }
 
+/**
+ * Handlers for the methods a route does not take, so that they answer 405 in the API's JSON (with
+ * `Allow`) rather than Next.js's empty 405: `export const { PUT, PATCH, DELETE } = otherMethods('GET')`.
+ */
+export function otherMethods(...allowed: ('GET' | 'POST')[]) {
+  const refuse = (request: Request) =>
+    apiError(405, 'method_not_allowed', `${request.method} is not allowed here: use ${allowed.join(' or ')}.`, undefined, { Allow: allowed.join(', ') });
+  const methods = { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
+  for (const method of allowed) delete (methods as Partial<typeof methods>)[method];
+  return methods as Record<'PUT' | 'PATCH' | 'DELETE', typeof refuse> & Partial<Record<'GET' | 'POST', typeof refuse>>;
+}
+
 /** Where an API request came from, for the audit trail. */
 export function apiSource(request: Request): ActionSource {
   return { origin: 'api', address: addressOf(request.headers) };
@@ -100,6 +114,16 @@ export async function readJsonBody(request: Request, options: { optional?: boole
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return respondWith(apiError(400, 'bad_request', 'The body must be a JSON object.'));
   return body as Record<string, unknown>;
+}
+
+/**
+ * Who asks to change job `rawId`, and which job: the token's owner, refused with 403 when an auditor
+ * (whatever the job, even one that does not exist), and the id (404 when malformed).
+ */
+export async function requireJobController(request: Request, rawId: string): Promise<{ viewer: PersonViewer; id: number }> {
+  const viewer = await requireTokenViewer(request);
+  if (!canControlJobs(viewer)) return respondWith(apiError(403, 'forbidden', 'Auditors cannot change jobs.'));
+  return { viewer, id: jobIdFrom(rawId) };
 }
 
 /** A job id from the path: a positive whole number, or the job is not found (like someone else's). */

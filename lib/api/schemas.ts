@@ -21,7 +21,7 @@ const positiveInteger = (max: number) => z.string().regex(/^[1-9]\d{0,14}$/, 'mu
 export const apiErrorSchema = z
   .object({
     error: z.object({
-      code: z.enum(['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unsupported_media_type', 'payload_too_large', 'internal']),
+      code: z.enum(['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'method_not_allowed', 'unsupported_media_type', 'payload_too_large', 'internal']),
       message: z.string().meta({ description: 'What went wrong, in words meant for a person.' }),
       details: z
         .array(z.object({ field: z.string().meta({ description: 'The field or parameter at fault, as a dotted path.' }), message: z.string() }))

@@ -74,8 +74,7 @@ export function eventStreamResponse(request: Request, viewer: Viewer): Response 
   if (raw !== null) {
     const parsed = eventId.safeParse(raw);
     if (!parsed.success) {
-      const field = header ? 'Last-Event-ID' : 'since';
-      return apiError(400, 'bad_request', `${field} must be a whole number.`, [{ field, message: 'Must be a whole number' }]);
+      return apiError(400, 'bad_request', `${header ? 'Last-Event-ID' : 'since'} must be a whole number.`);
     }
     lastEventId = parsed.data;
   }

@@ -1,11 +1,12 @@
 import { findTask } from '@/jobs/catalogue';
 import { launchJobIdempotently, launchJob } from '@/jobs/launch';
 import { getJobForViewer, listJobsForViewer } from '@/jobs/queries';
-import { apiError, apiHandler, apiSource, invalidInput, jsonResponse, readJsonBody, requireTokenViewer } from '@/lib/api/respond';
+import { apiError, apiHandler, apiSource, invalidInput, jsonResponse, otherMethods, readJsonBody, requireTokenViewer } from '@/lib/api/respond';
 import { idempotencyKeySchema, jobsPageSchema, launchRequestSchema, listJobsQuerySchema, toApiJob, toApiJobDetails } from '@/lib/api/schemas';
 import type { z } from 'zod';
 
 export const dynamic = 'force-dynamic';
+export const { PUT, PATCH, DELETE } = otherMethods('GET', 'POST');
 
 /** `GET /api/v1/jobs`: the token owner's jobs page as JSON, newest first, a page at a time by keyset. */
 export async function GET(request: Request): Promise<Response> {

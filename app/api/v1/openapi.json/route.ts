@@ -1,8 +1,9 @@
-import { apiHandler, requireTokenViewer } from '@/lib/api/respond';
+import { apiHandler, otherMethods, requireTokenViewer } from '@/lib/api/respond';
 import { openApiDocument } from '@/lib/api/openapi';
 import { getViewer } from '@/lib/session';
 
 export const dynamic = 'force-dynamic';
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
 
 /**
  * `GET /api/v1/openapi.json`: the API's OpenAPI document, for a token or a signed-in browser (the

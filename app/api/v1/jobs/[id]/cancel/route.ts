@@ -1,11 +1,11 @@
 import { getDb } from '@/db/client';
 import { cancelJob, controlOutcomeMessages } from '@/jobs/control';
-import { canControlJobs } from '@/jobs/permissions';
 import { getJobForViewer } from '@/jobs/queries';
-import { apiError, apiHandler, apiSource, invalidInput, jobIdFrom, jsonResponse, readJsonBody, requireTokenViewer } from '@/lib/api/respond';
+import { apiError, apiHandler, apiSource, invalidInput, jsonResponse, otherMethods, readJsonBody, requireJobController } from '@/lib/api/respond';
 import { cancelRequestSchema, toApiJobDetails } from '@/lib/api/schemas';
 
 export const dynamic = 'force-dynamic';
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');
 
 /**
  * `POST /api/v1/jobs/{id}/cancel`: a waiting job leaves the queue and ends cancelled; a running one
@@ -14,10 +14,7 @@ export const dynamic = 'force-dynamic';
  */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return apiHandler(async () => {
-    const viewer = await requireTokenViewer(request);
-    // An auditor is refused whatever the job, even one that does not exist.
-    if (!canControlJobs(viewer)) return apiError(403, 'forbidden', 'Auditors cannot change jobs.');
-    const id = jobIdFrom((await params).id);
+    const { viewer, id } = await requireJobController(request, (await params).id);
     const body = cancelRequestSchema.safeParse(await readJsonBody(request, { optional: true }));
     if (!body.success) return invalidInput('The cancel request is not valid.', body.error);
     const outcome = await cancelJob(getDb(), viewer, id, apiSource(request), body.data.mode);

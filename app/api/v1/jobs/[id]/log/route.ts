@@ -1,8 +1,9 @@
 import { getJobForViewer, readJobLog } from '@/jobs/queries';
-import { apiError, apiHandler, invalidInput, jobIdFrom, jsonResponse, requireTokenViewer } from '@/lib/api/respond';
+import { apiError, apiHandler, invalidInput, jobIdFrom, jsonResponse, otherMethods, requireTokenViewer } from '@/lib/api/respond';
 import { logQuerySchema, toApiLogLine } from '@/lib/api/schemas';
 
 export const dynamic = 'force-dynamic';
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
 
 /**
  * `GET /api/v1/jobs/{id}/log`: a page of a job's log, oldest line first: the latest lines, or

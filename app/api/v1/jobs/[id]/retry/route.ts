@@ -1,11 +1,11 @@
 import { getDb } from '@/db/client';
 import { retryJob } from '@/jobs/control';
-import { canControlJobs } from '@/jobs/permissions';
 import { getJobForViewer } from '@/jobs/queries';
-import { apiError, apiHandler, apiSource, jobIdFrom, jsonResponse, readJsonBody, requireTokenViewer } from '@/lib/api/respond';
+import { apiError, apiHandler, apiSource, jsonResponse, otherMethods, readJsonBody, requireJobController } from '@/lib/api/respond';
 import { toApiJobDetails } from '@/lib/api/schemas';
 
 export const dynamic = 'force-dynamic';
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');
 
 /**
  * `POST /api/v1/jobs/{id}/retry`: a failed or cancelled job runs again as a new job (201, the new
@@ -13,10 +13,7 @@ export const dynamic = 'force-dynamic';
  */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return apiHandler(async () => {
-    const viewer = await requireTokenViewer(request);
-    // An auditor is refused whatever the job, even one that does not exist.
-    if (!canControlJobs(viewer)) return apiError(403, 'forbidden', 'Auditors cannot change jobs.');
-    const id = jobIdFrom((await params).id);
+    const { viewer, id } = await requireJobController(request, (await params).id);
     const body = await readJsonBody(request, { optional: true });
     if (Object.keys(body).length > 0) return apiError(400, 'bad_request', 'A retry takes no body.', Object.keys(body).map((field) => ({ field, message: 'Unknown field' })));
     const newId = await retryJob(getDb(), viewer, id, apiSource(request));
