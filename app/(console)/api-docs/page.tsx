@@ -56,6 +56,11 @@ function resolved(schema: unknown, components: Record<string, unknown>, seen: Re
   return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, resolved(value, components, seen)]));
 }
 
+/** The document's prose, with its `code` spans (Markdown, as OpenAPI descriptions are) set as code. */
+function Prose({ text }: { text: string }) {
+  return text.split(/`([^`]+)`/).map((part, index) => (index % 2 === 1 ? <code key={index} className="font-mono text-[0.95em]">{part}</code> : part));
+}
+
 const methodStyles: Record<string, string> = {
   get: 'bg-blue-100 text-blue-900 dark:bg-blue-950 dark:text-blue-200',
   post: 'bg-green-100 text-green-900 dark:bg-green-950 dark:text-green-200',
@@ -82,7 +87,7 @@ export default async function ApiDocsPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-xl font-semibold">{document.info.title}</h1>
-        <p className="mt-1 max-w-3xl text-sm text-slate-600 dark:text-slate-300">{document.info.description}</p>
+        <p className="mt-1 max-w-3xl text-sm text-slate-600 dark:text-slate-300">{document.info.description ? <Prose text={document.info.description} /> : null}</p>
         <p className="mt-2 text-sm">
           <a href="/api/v1/openapi.json" className="text-blue-700 underline dark:text-blue-300">
             The OpenAPI document (JSON)
@@ -116,7 +121,11 @@ export default async function ApiDocsPage() {
             <code className="font-mono break-all">{path}</code>
             <span className="font-normal text-slate-600 dark:text-slate-300">— {operation.summary}</span>
           </h2>
-          {operation.description ? <p className="mt-2 max-w-4xl">{operation.description}</p> : null}
+          {operation.description ? (
+            <p className="mt-2 max-w-4xl">
+              <Prose text={operation.description} />
+            </p>
+          ) : null}
           {operation.parameters?.length ? (
             <div className="mt-3 overflow-x-auto">
               <table className="min-w-full text-left">
@@ -138,7 +147,9 @@ export default async function ApiDocsPage() {
                       </th>
                       <td className="py-1 pr-3">{parameter.in}</td>
                       <td className="py-1 pr-3 font-mono">{schemaWords(parameter.schema)}</td>
-                      <td className="py-1 pr-3">{parameter.description ?? parameter.schema?.description ?? ''}</td>
+                      <td className="py-1 pr-3">
+                        <Prose text={parameter.description ?? parameter.schema?.description ?? ''} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -157,7 +168,9 @@ export default async function ApiDocsPage() {
             {Object.entries(operation.responses).map(([status, response]) => (
               <div key={status} className="contents">
                 <dt className="font-mono">{status}</dt>
-                <dd>{response.description}</dd>
+                <dd>
+                  <Prose text={response.description} />
+                </dd>
               </div>
             ))}
           </dl>
