@@ -1,24 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { APIResponse } from '@playwright/test';
 import type { DbHandle } from '@/db/client';
+import { textOf } from './html';
 
 /**
  * Helpers of e2e/authorization.spec.ts: reading what a response says (a page's heading, a server
  * action's answer, an event stream's first bytes), the fingerprint of what an action could change,
  * and the matrix printed as a table.
  */
-
-const entities: Record<string, string> = { '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&', '&nbsp;': ' ' };
-
-/** Text of an HTML fragment: tags and React's `<!-- -->` separators dropped, entities decoded, spaces collapsed. */
-export function textOf(html: string): string {
-  return html
-    .replace(/<!--.*?-->/gs, '')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&(?:quot|#x27|#39|lt|gt|amp|nbsp);/g, (entity) => entities[entity]!)
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 /**
  * The text of the page's first `<h1>`, or null. A page that called `notFound()` comes as Next.js's
@@ -37,35 +26,6 @@ export function firstHeading(html: string): string | null {
 export function textOfElement(html: string, attribute: string): string | null {
   const match = new RegExp(`<(\\w+)[^>]*${attribute.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^>]*>(.*?)</\\1>`, 's').exec(html);
   return match ? textOf(match[2]!) : null;
-}
-
-/**
- * The hidden fields of the first form whose opening tag or content contains `marker` (an `id`, an
- * `aria-label`…), as a browser without JavaScript posts them; null when there is no such form.
- * Like `hiddenFormFields` of e2e/support.ts, for forms that have no field of their own to find them by.
- */
-export function hiddenFieldsOfForm(html: string, marker: string): [string, string][] | null {
-  const form = html
-    .split('<form')
-    .slice(1)
-    .map((part) => part.slice(0, part.indexOf('</form>')))
-    .find((part) => part.includes(marker));
-  if (form === undefined) return null;
-  return [...form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)].map((match) => [textOf(match[1]!), textOf(match[2] ?? '')]);
-}
-
-/**
- * What a server action posted without JavaScript returned: Next.js renders the page again and puts
- * the action's state (`useActionState`) in the page as `self.__next_f.push([2, [state, key, …]])`,
- * for the client to hydrate. Undefined when the page carries none (an action without state).
- */
-export function actionStateOf(html: string): unknown {
-  const start = html.indexOf('self.__next_f.push([2,');
-  if (start === -1) return undefined;
-  const end = html.indexOf('</script>', start);
-  const json = html.slice(start + 'self.__next_f.push('.length, end).replace(/\)\s*;?\s*$/, '');
-  const [, formState] = JSON.parse(json) as [number, [unknown, ...unknown[]] | null];
-  return formState?.[0];
 }
 
 /** The message of an action's state: its error, form error or notice. */

@@ -1,13 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { APIRequestContext, APIResponse } from '@playwright/test';
 import {
-  actionStateOf,
   changesBetween,
   describeApiResponse,
   fingerprint,
   firstHeading,
   formatMatrix,
-  hiddenFieldsOfForm,
   inParallel,
   jobIdsInEvents,
   messageOf,
@@ -16,6 +14,7 @@ import {
   textOfElement,
   type PrintedRow,
 } from './authorization-support';
+import { actionStateOf, hiddenFieldsOfForm } from './html';
 import { expect, hiddenFormFields, test } from './support';
 
 /**

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import type { DbHandle } from '@/db/client';
+import { hostileText, numbersAsText, oneUnit } from '@/test/hostile-values';
+import { actionStateOf, textOf } from './html';
 
 /**
  * Helpers of e2e/fuzz.spec.ts (issue 8, "Bad input"): hostile values, requests sent byte for byte as
@@ -24,90 +26,6 @@ export interface FileValue {
 }
 export type FieldValue = string | FileValue;
 export type Fields = [string, FieldValue][];
-
-export const injections = [
-  "' OR '1'='1",
-  "1; DROP TABLE jobs; --",
-  "'); delete from users; --",
-  '"; select pg_sleep(10); --',
-  "1' union select password_hash from users --",
-  '<script>alert(1)</script>',
-  '"><img src=x onerror=alert(1)>',
-  "javascript:alert('x')",
-  '=HYPERLINK("http://evil.example","x")',
-  "+cmd|' /C calc'!A0",
-  '@SUM(1+1)',
-  '-2+3',
-  '\t=1+1',
-  '../../../../etc/passwd',
-  '..\\..\\windows\\win.ini',
-  '%2e%2e%2f%2e%2e%2f',
-  '/\\evil.example',
-  '//evil.example',
-  '%00',
-  '%ZZ',
-  '${process.exit(1)}',
-  '{{7*7}}',
-  '$(reboot)',
-  '`id`',
-  '\u001b[31mred\u001b[0m\u0007',
-  '\u202Egnp.exe',
-  'a\u200Bb\uFEFF',
-  '\u0000',
-  'a\u0000b',
-  '\uD800',
-  'x\uDFFFy',
-  '👩‍👩‍👧‍👦🏳️‍🌈',
-  'Ω≈ç√∫',
-  '𝕳𝖊𝖑𝖑𝖔',
-  'null',
-  'undefined',
-  'true',
-  '[]',
-  '{}',
-  '__proto__',
-  'constructor',
-  '%s%s%s%n',
-  '\r\n\r\nX-Injected: 1',
-  'a\r\nLocation: https://evil.example',
-  '$@1',
-  '$Q1',
-  '$K1',
-  '$$',
-];
-
-export const numbersAsText: fc.Arbitrary<string> = fc.oneof(
-  fc.integer().map(String),
-  fc.double().map(String),
-  fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String),
-  fc.constantFrom('NaN', 'Infinity', '-Infinity', '-0', '0', '1e309', '1e-400', '0x7fffffff', '0b101', '0o17', '9007199254740993', '1_000', '١٢٣', '１２', '1,5', '.5', '5.', '+-1', '1e3', ' 7 '),
-);
-
-export const nestedJsonText: fc.Arbitrary<string> = fc.oneof(
-  fc.jsonValue({ maxDepth: 6 }).map((value) => JSON.stringify(value)),
-  fc.integer({ min: 20, max: 3000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
-  fc.integer({ min: 20, max: 3000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
-);
-
-/** 1 to 100 kB of one character (a multi-byte one, sometimes). */
-export const hugeText: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom('x', 'é', '😀', '<', "'", ' ', '\u0000', '9'), fc.integer({ min: 1_000, max: 100_000 }))
-  .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)));
-
-const oneUnit = fc.oneof(
-  { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 8 },
-  { arbitrary: fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\u0000', '\u202E', '\uFFFF', '\uFEFF'), weight: 2 },
-);
-
-/** Any text at all: NUL, lone surrogates, right-to-left marks, emoji, injections, numbers, JSON. */
-export const hostileText: fc.Arbitrary<string> = fc.oneof(
-  { arbitrary: fc.constantFrom(...injections), weight: 4 },
-  { arbitrary: numbersAsText, weight: 3 },
-  { arbitrary: nestedJsonText, weight: 2 },
-  { arbitrary: fc.string({ unit: oneUnit, maxLength: 40 }), weight: 3 },
-  { arbitrary: fc.string({ maxLength: 30 }), weight: 2 },
-  { arbitrary: hugeText, weight: 1 },
-);
 
 export const fileValue: fc.Arbitrary<FileValue> = fc.record({
   file: fc.oneof(hostileText, fc.constant('')),
@@ -244,49 +162,6 @@ export class Http {
 
 // ---------------------------------------------------------------------------------------------
 // What a response says
-
-const entities: Record<string, string> = { '&quot;': '"', '&#x27;': "'", '&#39;': "'", '&lt;': '<', '&gt;': '>', '&amp;': '&', '&nbsp;': ' ' };
-
-/** The text of an HTML fragment: tags and React's `<!-- -->` separators dropped, entities decoded, spaces collapsed. */
-export function textOf(html: string): string {
-  return html
-    .replace(/<!--.*?-->/gs, '')
-    .replace(/<(script|style)[^>]*>.*?<\/\1>/gs, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&(?:quot|#x27|#39|lt|gt|amp|nbsp);/g, (entity) => entities[entity]!)
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/**
- * The hidden fields of the first form whose markup contains `marker` (an id, a field's name, a
- * button's text), as a browser without JavaScript posts them: the server action's `$ACTION_…`
- * fields and the form's own hidden inputs. Null when there is no such form.
- */
-export function hiddenFieldsOfForm(html: string, marker: string): [string, string][] | null {
-  const form = html
-    .split('<form')
-    .slice(1)
-    .map((part) => part.slice(0, part.indexOf('</form>')))
-    .find((part) => part.includes(marker));
-  if (form === undefined) return null;
-  const decode = (text: string) => text.replace(/&(?:quot|#x27|#39|lt|gt|amp|nbsp);/g, (entity) => entities[entity]!);
-  return [...form.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)].map((match) => [decode(match[1]!), decode(match[2] ?? '')]);
-}
-
-/**
- * What a server action posted without JavaScript returned (its `useActionState` state): Next.js
- * renders the page again and hands the state to the page as `self.__next_f.push([2, [state, …]])`.
- * `undefined` when the page carries none.
- */
-export function actionStateOf(html: string): unknown {
-  const start = html.indexOf('self.__next_f.push([2,');
-  if (start === -1) return undefined;
-  const end = html.indexOf('</script>', start);
-  const json = html.slice(start + 'self.__next_f.push('.length, end).replace(/\)\s*;?\s*$/, '');
-  const [, formState] = JSON.parse(json) as [number, [unknown, ...unknown[]] | null];
-  return formState?.[0];
-}
 
 /** The refusal a state carries (`error` or `formError`), or null when it carries none. */
 export function refusalOf(state: unknown): string | null {

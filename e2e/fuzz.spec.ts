@@ -10,38 +10,32 @@ import { dashboardSettingsSchema } from '@/jobs/settings';
 import { jobTabs } from '@/jobs/tabs';
 import { pingTask } from '@/jobs/tasks/ping';
 import { createApiToken } from '@/jobs/tokens';
+import { hostileText, hugeText, injections, nestedJsonText, numbersAsText } from '@/test/hostile-values';
 import { createAccount } from '@/lib/accounts';
 import {
   DatabaseWatch,
   Http,
-  actionStateOf,
   changedParts,
   fileValue,
   fuzzTarget,
-  hiddenFieldsOfForm,
-  hostileText,
   hostileValue,
-  hugeText,
   idSpelling,
-  injections,
   isPositiveId,
   malformedId,
   missingId,
-  nestedJsonText,
-  numbersAsText,
   percentEncode,
   refusalOf,
   refusedAsJson,
   refusedOnPage,
   signInParts,
   summaryTable,
-  textOf,
   unknownFields,
   type FieldValue,
   type Fields,
   type Outcome,
   type Reply,
 } from './fuzz-support';
+import { actionStateOf, hiddenFieldsOfForm, textOf } from './html';
 import { expect, hiddenFormFields, test } from './support';
 
 /**

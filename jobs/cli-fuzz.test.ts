@@ -5,6 +5,7 @@ import { createDb, getDb, type DbHandle } from '@/db/client';
 import { jobPriorities, jobs, userRoles } from '@/db/schema';
 import { emailSchema } from '@/lib/accounts';
 import { setUpTestDatabase } from '@/test/database';
+import { hostileText as anyHostileText, numbersAsText } from '@/test/hostile-values';
 import { createTestUser } from '@/test/fixtures';
 import { findTask, taskCatalogue } from './catalogue';
 import { runCli, type CliDatabase } from './cli';
@@ -121,70 +122,8 @@ function fuzz(command: string, cases: () => fc.Arbitrary<Case>) {
 /** As the operating system hands arguments over: no NUL (C strings), no lone surrogates (UTF-8). */
 const asArgument = (text: string) => text.replace(/\0/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
-const injections = [
-  "' OR '1'='1",
-  "1; DROP TABLE jobs; --",
-  "'); delete from users; --",
-  '"; select pg_sleep(10); --',
-  '<script>alert(1)</script>',
-  '<img src=x onerror=alert(1)>',
-  '=HYPERLINK("http://evil.example","x")',
-  "+cmd|' /C calc'!A0",
-  '@SUM(1+1)',
-  '-2+3',
-  '../../../../etc/passwd',
-  '..\\..\\windows\\win.ini',
-  '%2e%2e%2f%2e%2e%2f',
-  '%00',
-  '${process.exit(1)}',
-  '{{7*7}}',
-  '$(reboot)',
-  '`id`',
-  '\u001b[31mred\u001b[0m\u0007',
-  '\u202Egnp.exe',
-  'a\u200Bb',
-  '👩‍👩‍👧‍👦🏳️‍🌈',
-  'Ω≈ç√∫',
-  '𝕳𝖊𝖑𝖑𝖔',
-  'null',
-  'undefined',
-  'true',
-  '[]',
-  '{}',
-  '__proto__',
-  'constructor',
-  '%s%s%s%n',
-  '\r\n\r\n',
-];
-
-const numbersAsText = fc.oneof(
-  fc.integer().map(String),
-  fc.double().map(String),
-  fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String),
-  fc.constantFrom('NaN', 'Infinity', '-Infinity', '-0', '0', '1e309', '1e-400', '0x7fffffff', '0b101', '0o17', '9007199254740993', '1_000', '١٢٣', '１２', '1,5', '.5', '5.', '+-1'),
-);
-
-const nestedJsonText = fc.oneof(
-  fc.jsonValue({ maxDepth: 6 }).map((value) => JSON.stringify(value)),
-  fc.integer({ min: 20, max: 3000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
-  fc.integer({ min: 20, max: 3000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
-);
-
-const hugeText = fc.tuple(fc.constantFrom('x', 'é', '😀', '<', "'", ' ', '-'), fc.integer({ min: 1_000, max: 100_000 })).map(([unit, length]) => unit.repeat(length));
-
-const anyUnicode = fc.string({ unit: fc.oneof({ arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 9 }, { arbitrary: fc.constantFrom('\uD800', '\uDFFF', '\0'), weight: 1 }), maxLength: 40 });
-
 /** Text that has no business in an argument, as the OS would pass it. */
-const hostileText: fc.Arbitrary<string> = fc
-  .oneof(
-    { arbitrary: fc.constantFrom(...injections), weight: 4 },
-    { arbitrary: numbersAsText, weight: 3 },
-    { arbitrary: nestedJsonText, weight: 2 },
-    { arbitrary: anyUnicode, weight: 3 },
-    { arbitrary: fc.string({ maxLength: 30 }), weight: 2 },
-    { arbitrary: hugeText, weight: 1 },
-  )
-  .map(asArgument);
+const hostileText: fc.Arbitrary<string> = anyHostileText.map(asArgument);
 
 /** An extra argument: anything but `--`, which only ends the options and so would not be one. */
 const extraText = hostileText.filter((text) => text !== '--');
